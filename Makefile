@@ -1,0 +1,62 @@
+# 동네 Dongne — `make run` starts the platform with the Chuncheon demo; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+# Where the PostgreSQL pass runs (make test-postgres); the CI uses the machine's server.
+PG_URL ?= postgres://postgres@127.0.0.1:5432/dongne
+
+.PHONY: run install test test-sqlite test-postgres lint messages check-messages browser-deps bench clean
+
+$(BIN)/.installed: pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	@$(BIN)/dongne demo
+	@echo ""
+	@echo "  동네 Dongne → http://$(HOST):$(PORT)/   (다른 포트: PORT=8080 make run)"
+	@echo "  사무국 로그인 / secretariat login: samuguk@demo.dongne.kr / dongne-demo-2018"
+	@echo ""
+	@HOST=$(HOST) PORT=$(PORT) $(BIN)/dongne serve
+
+# The whole suite: lint, migrations in sync, translations compiled, tests (real browser included).
+test: install browser-deps lint check-messages
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+test-postgres: install
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+# Compile .po → .mo (needs gettext's msgfmt) and fail when a message lacks a translation.
+messages: install
+	cd src/dongne && ../../$(BIN)/django-admin makemessages -l ko -l en --no-obsolete --settings=dongne.config.settings
+	$(MAKE) check-messages
+
+check-messages: install
+	@if command -v msgfmt >/dev/null; then cd src/dongne && ../../$(BIN)/django-admin compilemessages --settings=dongne.config.settings >/dev/null; \
+	else echo "msgfmt (gettext) not found: using the committed .mo files"; fi
+	$(BIN)/python -m dongne.core.i18ncheck
+
+# Debian's chromium for the real-browser tests (Playwright cannot download a browser offline).
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "chromium is not installed: browser tests will be skipped (apt-get install chromium fonts-noto-cjk)"; fi; \
+	fi
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from dongne.core.api import api
+from dongne.core.api import router as core_router
+from dongne.network.api import router as network_router
+
+api.add_router("/core", core_router)
+api.add_router("/network", network_router)
+
+admin.site.site_header = "동네 관리자 · Dongne admin"
+admin.site.site_title = "동네"
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("network/", include("dongne.network.urls")),
+    path("", include("dongne.core.urls")),
+]

@@ -1,0 +1,182 @@
+"""The platform's API at /api/v1/: one NinjaAPI, one error mapping, one authentication.
+
+Programs authenticate with a personal token (``Authorization: Bearer dn_…``); the browser uses
+its session (with CSRF on writes). Anonymous callers are the public.
+"""
+
+from datetime import datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI, Router, Schema
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import paginate
+from ninja.security.base import AuthBase
+from ninja.utils import check_csrf
+
+from . import selectors, services
+from .errors import DongneError, NotAuthenticated, NotFound, PermissionDenied
+from .errors import ValidationError as DomainValidationError
+
+
+class ActorAuth(AuthBase):
+    """Resolves the caller: token user, session user, or the anonymous public."""
+
+    openapi_type = "http"
+    openapi_scheme = "bearer"
+    openapi_description = "Personal API token (dn_…), or the browser session"
+
+    def __call__(self, request):
+        header = request.headers.get("Authorization", "")
+        if header:
+            scheme, _sep, raw = header.partition(" ")
+            if scheme.lower() != "bearer":
+                return None
+            return services.user_for_token(raw.strip())  # None → 401
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if request.method not in ("GET", "HEAD", "OPTIONS") and not getattr(request, "_ninja_csrf_exempt", False):
+                if check_csrf(request) is not None:
+                    raise PermissionDenied(_("The form's security token is missing or expired; reload the page."),
+                                           code="csrf_failed")
+            return user
+        return AnonymousUser()
+
+
+api = NinjaAPI(
+    title="Dongne API",
+    version="1",
+    description="동네 — 지역 ICT 사회적협동조합 통합 플랫폼 API. Errors: {code, message, messages: {ko, en}, errors}.",
+    auth=ActorAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def error_body(exc):
+    """JSON body of a domain error: a machine-readable code and the message in Korean and English."""
+    messages = {}
+    for language in ("ko", "en"):
+        with translation.override(language):
+            messages[language] = exc.render()
+    body = {"code": exc.code, "message": messages.get(translation.get_language() or "ko", messages["ko"]),
+            "messages": messages}
+    if exc.errors:
+        body["errors"] = exc.errors
+    return body
+
+
+@api.exception_handler(DongneError)
+def _domain_error(request, exc):
+    return api.create_response(request, error_body(exc), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _schema_error(request, exc):
+    errors = {}
+    for err in exc.errors:
+        loc = ".".join(str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path", "form"))
+        errors.setdefault(loc or "__all__", []).append(err.get("msg", ""))
+    error = DomainValidationError(_("The request does not match the API schema."), errors=errors)
+    return api.create_response(request, error_body(error), status=400)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    error = NotAuthenticated(_("The API token is missing, unknown or revoked."), code="invalid_token")
+    return api.create_response(request, error_body(error), status=401)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, error_body(NotFound()), status=404)
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    messages: dict[str, str]
+    errors: dict | list | None = None
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+router = Router(tags=["core"])
+
+
+class MeOut(Schema):
+    authenticated: bool
+    email: str | None = None
+    name: str | None = None
+    role: str | None = None
+
+
+@router.get("/me", response=MeOut, summary="Who am I")
+def me(request):
+    user = request.auth
+    if not user.is_authenticated:
+        return {"authenticated": False}
+    return {"authenticated": True, "email": user.email, "name": user.name, "role": user.role}
+
+
+class TokenIn(Schema):
+    name: str
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: str
+    last_used_at: str | None = None
+    revoked_at: str | None = None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str
+
+
+def _token_out(token):
+    return {
+        "id": token.pk, "name": token.name, "prefix": token.prefix, "created_at": token.created_at.isoformat(),
+        "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+    }
+
+
+@router.get("/tokens", response={200: list[TokenOut], **ERRORS}, summary="My API tokens")
+def list_tokens(request):
+    if not request.auth.is_authenticated:
+        raise NotAuthenticated()
+    return [_token_out(t) for t in request.auth.api_tokens.all()]
+
+
+@router.post("/tokens", response={201: TokenCreatedOut, **ERRORS}, summary="Create an API token (shown once)")
+def create_token(request, payload: TokenIn):
+    token = services.create_api_token(actor=request.auth, name=payload.name)
+    return 201, {**_token_out(token), "token": token.raw_token}
+
+
+@router.delete("/tokens/{token_id}", response={200: TokenOut, **ERRORS}, summary="Revoke an API token")
+def revoke_token(request, token_id: int):
+    return _token_out(services.revoke_api_token(actor=request.auth, token_id=token_id))
+
+
+class AuditOut(Schema):
+    id: int
+    created_at: datetime
+    actor_label: str
+    action: str
+    target_type: str
+    target_id: str
+    target_label: str
+    data: dict
+
+
+@router.get("/audit", response={200: list[AuditOut], **ERRORS}, summary="Audit log (secretariat, auditor)")
+@paginate
+def audit_log(request, action: str = "", target_type: str = "", target_id: str = ""):
+    return selectors.audit_entries(request.auth, action=action, target_type=target_type, target_id=target_id)

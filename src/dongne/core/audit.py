@@ -1,0 +1,28 @@
+"""Append-only audit log. Every service records what it changed with a namespaced action code."""
+
+from django.core.serializers.json import DjangoJSONEncoder
+import json
+
+from .models import AuditEntry
+
+
+def _jsonable(data):
+    # Round-trip through Django's encoder so dates, decimals and lazy strings are stored as text.
+    return json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, default=str))
+
+
+def record(actor, action, target=None, data=None):
+    """Record ``action`` (e.g. "network.membership.approved") by ``actor`` on ``target``."""
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    entry = AuditEntry(
+        actor=actor if authenticated else None,
+        actor_label=str(actor) if authenticated else "system" if actor is None else "anonymous",
+        action=action,
+        data=_jsonable(data),
+    )
+    if target is not None:
+        entry.target_type = target._meta.label_lower
+        entry.target_id = str(target.pk)
+        entry.target_label = str(target)[:300]
+    entry.save()
+    return entry

@@ -1,0 +1,185 @@
+"""The ``dongne`` command: the operations a person runs by hand.
+
+Help texts are bilingual (Korean first) because the command is read by the secretariat's
+part-time IT person as much as by developers.
+"""
+
+import argparse
+import os
+import sys
+
+COMMANDS = {
+    "serve": "플랫폼 서버 실행 (마이그레이션 포함) / Run the web server (migrates first)",
+    "demo": "춘천 데모 데이터 불러오기 / Load the Chuncheon demo data",
+    "migrate": "데이터베이스 스키마 갱신 / Apply database migrations",
+    "create-secretariat": "사무국 계정 만들기 / Create a secretariat account",
+    "import-members": "조합원 명부 가져오기 (CSV/XLSX) / Import the member register",
+    "export-members": "조합원 명부 내보내기 / Export the member register",
+    "manage": "Django 관리 명령 실행 / Run any Django management command",
+}
+
+
+def _setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dongne.config.settings")
+    import django
+
+    django.setup()
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="dongne",
+        description="동네 — 지역 ICT 사회적협동조합 통합 플랫폼 / Dongne — regional platform of an ICT social cooperative",
+        epilog="설정은 환경 변수로 합니다 (docs/configuration.md) / Settings come from environment variables.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="<명령 command>")
+
+    p = sub.add_parser("serve", help=COMMANDS["serve"], description=COMMANDS["serve"])
+    p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"), help="주소 / bind address (HOST)")
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")), help="포트 / port (PORT)")
+    p.add_argument("--workers", type=int, default=int(os.environ.get("DONGNE_WORKERS", "2")),
+                   help="gunicorn 워커 수 / gunicorn workers (DONGNE_WORKERS)")
+    p.add_argument("--dev", action="store_true", help="개발 서버(자동 재시작) / Django development server")
+
+    p = sub.add_parser("demo", help=COMMANDS["demo"], description=COMMANDS["demo"])
+    p.add_argument("--seed", type=int, default=2018, help="난수 시드 / random seed")
+
+    sub.add_parser("migrate", help=COMMANDS["migrate"], description=COMMANDS["migrate"])
+
+    p = sub.add_parser("create-secretariat", help=COMMANDS["create-secretariat"],
+                       description=COMMANDS["create-secretariat"])
+    p.add_argument("--email", required=True, help="이메일 / e-mail (login)")
+    p.add_argument("--name", required=True, help="이름 / name")
+    p.add_argument("--password", help="비밀번호 (없으면 입력 요청) / password (prompted when absent)")
+
+    p = sub.add_parser("import-members", help=COMMANDS["import-members"], description=COMMANDS["import-members"])
+    p.add_argument("file", help="CSV 또는 XLSX 파일 / CSV or XLSX file")
+    p.add_argument("--commit", action="store_true",
+                   help="실제로 가져오기 (없으면 점검만) / really import (default: dry run)")
+    p.add_argument("--as", dest="actor", help="실행하는 사무국 계정 이메일 / secretariat e-mail to act as")
+
+    p = sub.add_parser("export-members", help=COMMANDS["export-members"], description=COMMANDS["export-members"])
+    p.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="형식 / format")
+    p.add_argument("-o", "--output", required=True, help="저장할 파일 / output file")
+
+    p = sub.add_parser("manage", help=COMMANDS["manage"], description=COMMANDS["manage"])
+    p.add_argument("args", nargs=argparse.REMAINDER, help="Django 명령과 인자 / command and arguments")
+    return parser
+
+
+def _actor(email):
+    from django.contrib.auth import get_user_model
+
+    from .choices import Role
+
+    User = get_user_model()
+    qs = User.objects.filter(is_active=True)
+    user = qs.filter(email__iexact=email).first() if email else (
+        qs.filter(role=Role.SECRETARIAT).order_by("pk").first() or qs.filter(is_superuser=True).first())
+    if user is None:
+        raise SystemExit("사무국 계정이 없습니다. 먼저 'dongne create-secretariat' / No secretariat account found.")
+    return user
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 0
+    _setup()
+    from django.core.management import call_command
+
+    if args.command == "migrate":
+        call_command("migrate", interactive=False)
+    elif args.command == "demo":
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("demo", seed=args.seed)
+    elif args.command == "serve":
+        return _serve(args)
+    elif args.command == "create-secretariat":
+        return _create_secretariat(args)
+    elif args.command == "import-members":
+        return _import(args)
+    elif args.command == "export-members":
+        from dongne.network import imports, selectors
+
+        organisations = selectors.export_queryset(_actor(None))
+        data = imports.export_xlsx(organisations) if args.format == "xlsx" else imports.export_csv(organisations)
+        with open(args.output, "wb") as fh:
+            fh.write(data)
+        print(f"{organisations.count()}개 기관을 {args.output}에 저장했습니다 / saved {organisations.count()} organisations")
+    elif args.command == "manage":
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["dongne manage", *args.args])
+    return 0
+
+
+def _serve(args):
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"동네 서버 / Dongne server: http://{args.host}:{args.port}/", flush=True)
+    if args.dev or settings.DEBUG:
+        call_command("runserver", f"{args.host}:{args.port}", use_reloader=args.dev)
+        return 0
+    argv = ["gunicorn", "dongne.config.wsgi:application", "--bind", f"{args.host}:{args.port}",
+            "--workers", str(args.workers), "--access-logfile", "-", "--timeout", "120"]
+    os.execvp(sys.executable, [sys.executable, "-m", *argv])
+
+
+def _create_secretariat(args):
+    import getpass
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from . import audit
+    from .choices import Role
+
+    User = get_user_model()
+    if User.objects.filter(email__iexact=args.email).exists():
+        print(f"이미 있는 계정입니다 / account exists: {args.email}", file=sys.stderr)
+        return 1
+    password = args.password or getpass.getpass("비밀번호 / password: ")
+    user = User(email=args.email, name=args.name, role=Role.SECRETARIAT, is_staff=True)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        print("\n".join(exc.messages), file=sys.stderr)
+        return 1
+    user.set_password(password)
+    user.save()
+    audit.record(None, "core.user.created", user, {"role": Role.SECRETARIAT, "via": "cli"})
+    print(f"사무국 계정을 만들었습니다 / secretariat account created: {user.email}")
+    return 0
+
+
+def _import(args):
+    from dongne.network import services
+
+    from .errors import DongneError
+
+    with open(args.file, "rb") as fh:
+        data = fh.read()
+    try:
+        report = services.import_members(actor=_actor(args.actor), data=data, filename=args.file,
+                                         dry_run=not args.commit)
+    except DongneError as exc:
+        print(exc.render(), file=sys.stderr)
+        for row in exc.errors if isinstance(exc.errors, list) else []:
+            print(f"  {row['row']}행 / row {row['row']} · {row['column']}: {row['message']}", file=sys.stderr)
+        return 2
+    if report["dry_run"]:
+        print(f"점검 완료: {report['rows']}행 모두 유효 ({report['encoding']}). '--commit'으로 가져오세요. "
+              f"/ dry run: all {report['rows']} rows valid.")
+    else:
+        print(f"{report['created']}개 기관을 가져왔습니다 / imported {report['created']} organisations.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Domain errors raised by services and mapped once: to HTTP status codes for the API
+(core.api) and to UI messages (core.middleware).
+
+Messages are lazily translated so that one error renders in Korean for the UI and in both
+languages for the API body.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DongneError(Exception):
+    status = 400
+    code = "error"
+    default_message = _("The request could not be completed.")
+
+    def __init__(self, message=None, *, code=None, params=None, errors=None):
+        self.message = message if message is not None else self.default_message
+        self.params = params or {}
+        if code:
+            self.code = code
+        # Field-level problems: {"field": ["message", ...]} or a list of per-row dicts for imports.
+        self.errors = errors
+        super().__init__(self.render())
+
+    def render(self):
+        text = str(self.message)
+        return text % self.params if self.params else text
+
+
+class ValidationError(DongneError):
+    status = 400
+    code = "invalid"
+    default_message = _("The input is not valid.")
+
+
+class NotAuthenticated(DongneError):
+    status = 401
+    code = "not_authenticated"
+    default_message = _("Please log in first.")
+
+
+class PermissionDenied(DongneError):
+    status = 403
+    code = "permission_denied"
+    default_message = _("You do not have permission to do this.")
+
+
+class NotFound(DongneError):
+    status = 404
+    code = "not_found"
+    default_message = _("The requested item does not exist.")
+
+
+class Conflict(DongneError):
+    status = 409
+    code = "conflict"
+    default_message = _("The item was changed by someone else; reload and try again.")
+
+
+def from_django_validation(exc):
+    """Turn a django.core.exceptions.ValidationError (from model.full_clean) into ours."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    errors = {field: [str(m) for m in messages] for field, messages in errors.items()}
+    first = next(iter(errors.values()))[0] if errors else None
+    return ValidationError(first, errors=errors)

@@ -1,0 +1,91 @@
+"""Parsers for dates and amounts as Korean users and Korean public files write them."""
+
+import datetime as dt
+import re
+
+from django.utils.translation import gettext as _
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),  # 20240501
+    re.compile(r"^(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})\s*\.?$"),  # 2024.05.01 / 2024. 5. 1.
+    re.compile(r"^(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일?$"),  # 2024년 5월 1일
+    re.compile(r"^(\d{2})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})\s*\.?$"),  # 24.05.01
+]
+
+
+def parse_korean_date(value):
+    """Parse "2024.05.01", "20240501", "2024-05-01", "2024. 5. 1.", "2024년 5월 1일" (and a
+    trailing time, which is ignored). Returns ``datetime.date``; raises ValueError."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip()
+    # Drop a time part such as "2024-05-01 13:00:00" or "2024-05-01T13:00".
+    text = re.split(r"[T ](?=\d{1,2}:\d{2})", text, maxsplit=1)[0].strip()
+    for number, pattern in enumerate(_DATE_PATTERNS):
+        match = pattern.match(text)
+        if not match:
+            continue
+        year, month, day = (int(g) for g in match.groups())
+        if number == 3:
+            year += 2000 if year < 70 else 1900
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            raise ValueError(_("%(value)s is not a real date.") % {"value": value})
+    raise ValueError(_("Write dates as 2024.05.01, 2024-05-01 or 20240501 (got %(value)s).") % {"value": value})
+
+
+_UNITS = {"조": 10**12, "억": 10**8, "만": 10**4, "천": 10**3, "백": 10**2}
+_AMOUNT_RE = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def parse_amount(value):
+    """Parse KRW amounts: "1,234,000원", "₩1,234,000", "1234000", "123만원", "1억 2천만원",
+    "1.5억". Returns ``int`` (won); raises ValueError."""
+    if isinstance(value, bool):
+        raise ValueError(_("Enter an amount such as 1,234,000원."))
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value != int(value):
+            raise ValueError(_("An amount in won has no fraction (got %(value)s).") % {"value": value})
+        return int(value)
+    text = str(value or "").strip().replace(",", "").replace(" ", "").replace("₩", "").replace("KRW", "")
+    if text.endswith("원"):
+        text = text[:-1]
+    negative = text.startswith("-")
+    text = text.lstrip("+-")
+    if not text:
+        raise ValueError(_("Enter an amount such as 1,234,000원."))
+    if _AMOUNT_RE.match(text):
+        number = float(text) if "." in text else int(text)
+        if number != int(number):
+            raise ValueError(_("An amount in won has no fraction (got %(value)s).") % {"value": value})
+        return -int(number) if negative else int(number)
+    # Korean units: "1억2천만" = 1*10^8 + 2*10^3*10^4. Big units (조 억 만) close a group;
+    # small units (천 백) multiply within the group.
+    total = 0
+    group = 0
+    pos = 0
+    for match in re.finditer(r"(\d+(?:\.\d+)?)?([조억만천백])|(\d+(?:\.\d+)?)$", text):
+        if match.start() != pos:
+            raise ValueError(_("%(value)s is not an amount; write it as 1,234,000원.") % {"value": value})
+        pos = match.end()
+        number_text, unit, tail = match.groups()
+        if tail is not None:
+            group += float(tail)
+            continue
+        number = float(number_text) if number_text else 1
+        if unit in ("천", "백"):
+            group += number * _UNITS[unit]
+        else:
+            total += (group + (number if number_text else (0 if group else 1))) * _UNITS[unit]
+            group = 0
+    if pos != len(text):
+        raise ValueError(_("%(value)s is not an amount; write it as 1,234,000원.") % {"value": value})
+    total += group
+    if total != int(total):
+        raise ValueError(_("An amount in won has no fraction (got %(value)s).") % {"value": value})
+    return -int(total) if negative else int(total)

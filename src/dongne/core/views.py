@@ -1,0 +1,112 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dongne.network import selectors as network_selectors
+
+from . import permissions, selectors, services
+from .errors import DongneError
+from .forms import AcceptInvitationForm, AuditFilterForm, InvitationForm, TokenForm
+from .pagination import paginate
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+
+def home(request):
+    actor = request.user
+    context = {"counts": network_selectors.counts()}
+    if permissions.is_officer(actor):
+        context["applications"] = network_selectors.pending_applications(actor)[:10]
+        context["expiring_mous"] = network_selectors.expiring_mous(actor, days=90)[:10]
+    if permissions.is_authenticated(actor):
+        context["my_organisations"] = network_selectors.represented_organisations(actor)
+    return render(request, "core/home.html", context)
+
+
+def _form_errors(form, exc):
+    """Copy a domain ValidationError's field errors onto the form; the rest becomes a message."""
+    for field, messages_ in (exc.errors or {}).items() if isinstance(exc.errors, dict) else []:
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)
+    if not isinstance(exc.errors, dict) or not exc.errors:
+        form.add_error(None, exc.render())
+
+
+@login_required
+def invitations(request):
+    permissions.require(request.user, "core.invite_user")
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invite_user(actor=request.user, **form.cleaned_data)
+        except DongneError as exc:
+            if exc.status != 400:
+                raise
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("invitations")
+    page = paginate(request, selectors.invitations(request.user))
+    return render(request, "core/invitations.html", {"form": form, "page": page})
+
+
+@login_required
+@require_POST
+def revoke_invitation(request, invitation_id):
+    services.revoke_invitation(actor=request.user, invitation_id=invitation_id)
+    messages.success(request, _("The invitation was revoked."))
+    return redirect("invitations")
+
+
+def accept_invitation(request, token):
+    invitation = services.open_invitation(token)
+    form = AcceptInvitationForm(request.POST or None, initial={"name": invitation.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(actor=request.user, raw_token=token, name=form.cleaned_data["name"],
+                                              password=form.cleaned_data["password"])
+        except DongneError as exc:
+            if exc.status != 400:
+                raise
+            _form_errors(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.name})
+            return redirect("home")
+    return render(request, "core/accept_invitation.html", {"form": form, "invitation": invitation})
+
+
+@login_required
+def tokens(request):
+    form = TokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        created = services.create_api_token(actor=request.user, name=form.cleaned_data["name"])
+        form = TokenForm()
+    return render(request, "core/tokens.html", {
+        "form": form, "created": created, "tokens": request.user.api_tokens.all(),
+    })
+
+
+@login_required
+@require_POST
+def revoke_token(request, token_id):
+    services.revoke_api_token(actor=request.user, token_id=token_id)
+    messages.success(request, _("The token was revoked; programs using it are refused from now on."))
+    return redirect("tokens")
+
+
+@login_required
+def audit_log(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = selectors.audit_entries(request.user, action=filters.get("action", ""),
+                                      target_type=filters.get("target_type", ""))
+    return render(request, "core/audit.html", {"form": form, "page": paginate(request, entries, 50)})

@@ -1,0 +1,58 @@
+import pytest
+
+from dongne.core.choices import Role
+
+from .factories import UserFactory, make_organisation, make_representative
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def secretariat(db):
+    return UserFactory(role=Role.SECRETARIAT, name="박사무")
+
+
+@pytest.fixture
+def chair(db):
+    return UserFactory(role=Role.CHAIR, name="김이사장")
+
+
+@pytest.fixture
+def director(db):
+    return UserFactory(role=Role.DIRECTOR)
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(role=Role.AUDITOR)
+
+
+@pytest.fixture
+def partner_user(db):
+    return UserFactory(role=Role.PARTNER)
+
+
+@pytest.fixture
+def anonymous():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
+
+
+@pytest.fixture
+def org(secretariat):
+    return make_organisation(secretariat, name="봄내데이터랩", description="관광객 빅데이터 분석")
+
+
+@pytest.fixture
+def other_org(secretariat):
+    return make_organisation(secretariat, name="소양소프트", description="모바일 앱 개발")
+
+
+@pytest.fixture
+def rep(org):
+    """The representative of ``org``."""
+    return make_representative(org)
