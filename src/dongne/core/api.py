@@ -38,10 +38,14 @@ class ActorAuth(AuthBase):
             return services.user_for_token(raw.strip())  # None → 401
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            if request.method not in ("GET", "HEAD", "OPTIONS") and not getattr(request, "_ninja_csrf_exempt", False):
+            if request.method not in ("GET", "HEAD", "OPTIONS") and not getattr(
+                request, "_ninja_csrf_exempt", False
+            ):
                 if check_csrf(request) is not None:
-                    raise PermissionDenied(_("The form's security token is missing or expired; reload the page."),
-                                           code="csrf_failed")
+                    raise PermissionDenied(
+                        _("The form's security token is missing or expired; reload the page."),
+                        code="csrf_failed",
+                    )
             return user
         return AnonymousUser()
 
@@ -62,8 +66,11 @@ def error_body(exc):
     for language in ("ko", "en"):
         with translation.override(language):
             messages[language] = exc.render()
-    body = {"code": exc.code, "message": messages.get(translation.get_language() or "ko", messages["ko"]),
-            "messages": messages}
+    body = {
+        "code": exc.code,
+        "message": messages.get(translation.get_language() or "ko", messages["ko"]),
+        "messages": messages,
+    }
     if exc.errors:
         body["errors"] = exc.errors
     return body
@@ -78,7 +85,9 @@ def _domain_error(request, exc):
 def _schema_error(request, exc):
     errors = {}
     for err in exc.errors:
-        loc = ".".join(str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path", "form"))
+        loc = ".".join(
+            str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path", "form")
+        )
         errors.setdefault(loc or "__all__", []).append(err.get("msg", ""))
     error = DomainValidationError(_("The request does not match the API schema."), errors=errors)
     return api.create_response(request, error_body(error), status=400)
@@ -141,7 +150,10 @@ class TokenCreatedOut(TokenOut):
 
 def _token_out(token):
     return {
-        "id": token.pk, "name": token.name, "prefix": token.prefix, "created_at": token.created_at.isoformat(),
+        "id": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created_at": token.created_at.isoformat(),
         "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
         "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
     }

@@ -1,7 +1,8 @@
 """Append-only audit log. Every service records what it changed with a namespaced action code."""
 
-from django.core.serializers.json import DjangoJSONEncoder
 import json
+
+from django.core.serializers.json import DjangoJSONEncoder
 
 from .models import AuditEntry
 

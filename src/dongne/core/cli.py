@@ -37,8 +37,12 @@ def build_parser():
     p = sub.add_parser("serve", help=COMMANDS["serve"], description=COMMANDS["serve"])
     p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"), help="주소 / bind address (HOST)")
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")), help="포트 / port (PORT)")
-    p.add_argument("--workers", type=int, default=int(os.environ.get("DONGNE_WORKERS", "2")),
-                   help="gunicorn 워커 수 / gunicorn workers (DONGNE_WORKERS)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("DONGNE_WORKERS", "2")),
+        help="gunicorn 워커 수 / gunicorn workers (DONGNE_WORKERS)",
+    )
     p.add_argument("--dev", action="store_true", help="개발 서버(자동 재시작) / Django development server")
 
     p = sub.add_parser("demo", help=COMMANDS["demo"], description=COMMANDS["demo"])
@@ -46,19 +50,27 @@ def build_parser():
 
     sub.add_parser("migrate", help=COMMANDS["migrate"], description=COMMANDS["migrate"])
 
-    p = sub.add_parser("create-secretariat", help=COMMANDS["create-secretariat"],
-                       description=COMMANDS["create-secretariat"])
+    p = sub.add_parser(
+        "create-secretariat", help=COMMANDS["create-secretariat"], description=COMMANDS["create-secretariat"]
+    )
     p.add_argument("--email", required=True, help="이메일 / e-mail (login)")
     p.add_argument("--name", required=True, help="이름 / name")
     p.add_argument("--password", help="비밀번호 (없으면 입력 요청) / password (prompted when absent)")
 
-    p = sub.add_parser("import-members", help=COMMANDS["import-members"], description=COMMANDS["import-members"])
+    p = sub.add_parser(
+        "import-members", help=COMMANDS["import-members"], description=COMMANDS["import-members"]
+    )
     p.add_argument("file", help="CSV 또는 XLSX 파일 / CSV or XLSX file")
-    p.add_argument("--commit", action="store_true",
-                   help="실제로 가져오기 (없으면 점검만) / really import (default: dry run)")
+    p.add_argument(
+        "--commit",
+        action="store_true",
+        help="실제로 가져오기 (없으면 점검만) / really import (default: dry run)",
+    )
     p.add_argument("--as", dest="actor", help="실행하는 사무국 계정 이메일 / secretariat e-mail to act as")
 
-    p = sub.add_parser("export-members", help=COMMANDS["export-members"], description=COMMANDS["export-members"])
+    p = sub.add_parser(
+        "export-members", help=COMMANDS["export-members"], description=COMMANDS["export-members"]
+    )
     p.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="형식 / format")
     p.add_argument("-o", "--output", required=True, help="저장할 파일 / output file")
 
@@ -74,10 +86,15 @@ def _actor(email):
 
     User = get_user_model()
     qs = User.objects.filter(is_active=True)
-    user = qs.filter(email__iexact=email).first() if email else (
-        qs.filter(role=Role.SECRETARIAT).order_by("pk").first() or qs.filter(is_superuser=True).first())
+    user = (
+        qs.filter(email__iexact=email).first()
+        if email
+        else (qs.filter(role=Role.SECRETARIAT).order_by("pk").first() or qs.filter(is_superuser=True).first())
+    )
     if user is None:
-        raise SystemExit("사무국 계정이 없습니다. 먼저 'dongne create-secretariat' / No secretariat account found.")
+        raise SystemExit(
+            "사무국 계정이 없습니다. 먼저 'dongne create-secretariat' / No secretariat account found."
+        )
     return user
 
 
@@ -105,10 +122,14 @@ def main(argv=None):
         from dongne.network import imports, selectors
 
         organisations = selectors.export_queryset(_actor(None))
-        data = imports.export_xlsx(organisations) if args.format == "xlsx" else imports.export_csv(organisations)
+        data = (
+            imports.export_xlsx(organisations) if args.format == "xlsx" else imports.export_csv(organisations)
+        )
         with open(args.output, "wb") as fh:
             fh.write(data)
-        print(f"{organisations.count()}개 기관을 {args.output}에 저장했습니다 / saved {organisations.count()} organisations")
+        print(
+            f"{organisations.count()}개 기관을 {args.output}에 저장했습니다 / saved {organisations.count()} organisations"
+        )
     elif args.command == "manage":
         from django.core.management import execute_from_command_line
 
@@ -125,8 +146,18 @@ def _serve(args):
     if args.dev or settings.DEBUG:
         call_command("runserver", f"{args.host}:{args.port}", use_reloader=args.dev)
         return 0
-    argv = ["gunicorn", "dongne.config.wsgi:application", "--bind", f"{args.host}:{args.port}",
-            "--workers", str(args.workers), "--access-logfile", "-", "--timeout", "120"]
+    argv = [
+        "gunicorn",
+        "dongne.config.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
+    ]
     os.execvp(sys.executable, [sys.executable, "-m", *argv])
 
 
@@ -145,7 +176,7 @@ def _create_secretariat(args):
         print(f"이미 있는 계정입니다 / account exists: {args.email}", file=sys.stderr)
         return 1
     password = args.password or getpass.getpass("비밀번호 / password: ")
-    user = User(email=args.email, name=args.name, role=Role.SECRETARIAT, is_staff=True)
+    user = User(email=args.email, name=args.name, role=Role.SECRETARIAT)
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -166,16 +197,19 @@ def _import(args):
     with open(args.file, "rb") as fh:
         data = fh.read()
     try:
-        report = services.import_members(actor=_actor(args.actor), data=data, filename=args.file,
-                                         dry_run=not args.commit)
+        report = services.import_members(
+            actor=_actor(args.actor), data=data, filename=args.file, dry_run=not args.commit
+        )
     except DongneError as exc:
         print(exc.render(), file=sys.stderr)
         for row in exc.errors if isinstance(exc.errors, list) else []:
             print(f"  {row['row']}행 / row {row['row']} · {row['column']}: {row['message']}", file=sys.stderr)
         return 2
     if report["dry_run"]:
-        print(f"점검 완료: {report['rows']}행 모두 유효 ({report['encoding']}). '--commit'으로 가져오세요. "
-              f"/ dry run: all {report['rows']} rows valid.")
+        print(
+            f"점검 완료: {report['rows']}행 모두 유효 ({report['encoding']}). '--commit'으로 가져오세요. "
+            f"/ dry run: all {report['rows']} rows valid."
+        )
     else:
         print(f"{report['created']}개 기관을 가져왔습니다 / imported {report['created']} organisations.")
     return 0

@@ -47,6 +47,8 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
+        # Admin access follows the role: the secretariat (and superusers) only.
+        self.is_staff = self.is_superuser or self.role == Role.SECRETARIAT
         super().save(*args, **kwargs)
 
     def get_full_name(self):
@@ -77,7 +79,11 @@ class AuditEntry(models.Model):
 
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     actor_label = models.CharField(_("actor label"), max_length=200, blank=True)
@@ -114,8 +120,9 @@ def hash_token(raw):
 class ApiToken(models.Model):
     """A personal API token. Only its SHA-256 is stored; the token is shown once, at creation."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
-                             related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=12)
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
@@ -143,12 +150,21 @@ class Invitation(models.Model):
     name = models.CharField(_("name"), max_length=100, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     organisation = models.ForeignKey(
-        "network.Organisation", verbose_name=_("organisation"), null=True, blank=True, on_delete=models.SET_NULL,
+        "network.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("invited by"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)

@@ -63,7 +63,9 @@ def require(actor, action, obj=None):
         return
     if not is_authenticated(actor):
         raise NotAuthenticated()
-    raise PermissionDenied(_("You do not have permission to do this (%(action)s)."), params={"action": action})
+    raise PermissionDenied(
+        _("You do not have permission to do this (%(action)s)."), params={"action": action}
+    )
 
 
 # --- core's own actions -----------------------------------------------------------------------
@@ -74,5 +76,7 @@ rule("core.accept_invitation")(lambda actor, obj: True)  # the secret token in t
 rule("core.manage_users")(lambda actor, obj: is_secretariat(actor))
 rule("core.create_token")(lambda actor, obj: is_authenticated(actor))
 rule("core.revoke_token")(
-    lambda actor, obj: is_authenticated(actor) and (obj is None or obj.user_id == actor.pk or is_secretariat(actor))
+    lambda actor, obj: (
+        is_authenticated(actor) and (obj is None or obj.user_id == actor.pk or is_secretariat(actor))
+    )
 )

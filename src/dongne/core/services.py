@@ -47,18 +47,30 @@ def invite_user(*, actor, email, role, name="", organisation=None):
             revoked_at=timezone.now()
         )
         invitation = Invitation.objects.create(
-            email=email, name=name, role=role, organisation=organisation, token_hash=hash_token(raw),
-            invited_by=actor, expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_DAYS),
+            email=email,
+            name=name,
+            role=role,
+            organisation=organisation,
+            token_hash=hash_token(raw),
+            invited_by=actor,
+            expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_DAYS),
         )
-        audit.record(actor, "core.invitation.sent", invitation, {"email": email, "role": role,
-                                                                 "organisation": getattr(organisation, "pk", None)})
+        audit.record(
+            actor,
+            "core.invitation.sent",
+            invitation,
+            {"email": email, "role": role, "organisation": getattr(organisation, "pk", None)},
+        )
         link = settings.SITE_URL + reverse("accept_invitation", args=[raw])
         context = {"invitation": invitation, "link": link, "site_url": settings.SITE_URL}
-        transaction.on_commit(lambda: send_mail(
-            str(_("[Dongne] You are invited")),
-            render_to_string("core/email/invitation.txt", context),
-            None, [email],
-        ))
+        transaction.on_commit(
+            lambda: send_mail(
+                str(_("[Dongne] You are invited")),
+                render_to_string("core/email/invitation.txt", context),
+                None,
+                [email],
+            )
+        )
     invitation.raw_token = raw  # shown to the secretariat once, e.g. when e-mail is not configured
     return invitation
 
@@ -69,8 +81,12 @@ def open_invitation(raw_token):
     except Invitation.DoesNotExist:
         raise NotFound(_("This invitation link is not valid."))
     if not invitation.is_open:
-        raise Conflict(_("This invitation has expired, was revoked or was already used; ask the secretariat for a new one."),
-                       code="invitation_closed")
+        raise Conflict(
+            _(
+                "This invitation has expired, was revoked or was already used; ask the secretariat for a new one."
+            ),
+            code="invitation_closed",
+        )
     return invitation
 
 
@@ -91,8 +107,11 @@ def accept_invitation(*, actor, raw_token, name, password):
         except DjangoValidationError as exc:
             raise ValidationError(exc.messages[0], errors={"password": exc.messages})
         if User.objects.filter(email__iexact=invitation.email).exists():
-            raise Conflict(_("%(email)s already has an account."), code="duplicate_user",
-                           params={"email": invitation.email})
+            raise Conflict(
+                _("%(email)s already has an account."),
+                code="duplicate_user",
+                params={"email": invitation.email},
+            )
         user.set_password(password)
         user.save()
         Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now())
@@ -105,9 +124,9 @@ def revoke_invitation(*, actor, invitation_id):
     """Withdraw an open invitation so its link stops working."""
     permissions.require(actor, "core.revoke_invitation")
     with transaction.atomic():
-        changed = Invitation.objects.filter(pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
+        changed = Invitation.objects.filter(
+            pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
         invitation = Invitation.objects.filter(pk=invitation_id).first()
         if invitation is None:
             raise NotFound()
@@ -122,11 +141,15 @@ def create_api_token(*, actor, name):
     permissions.require(actor, "core.create_token")
     name = str(name or "").strip()
     if not name:
-        raise ValidationError(_("Give the token a name, such as the program that will use it."),
-                              errors={"name": [str(_("Give the token a name, such as the program that will use it."))]})
+        raise ValidationError(
+            _("Give the token a name, such as the program that will use it."),
+            errors={"name": [str(_("Give the token a name, such as the program that will use it."))]},
+        )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=actor, name=name[:100], prefix=raw[:10], token_hash=hash_token(raw))
+        token = ApiToken.objects.create(
+            user=actor, name=name[:100], prefix=raw[:10], token_hash=hash_token(raw)
+        )
         audit.record(actor, "core.api_token.created", token, {"name": token.name, "prefix": token.prefix})
     token.raw_token = raw
     return token
@@ -140,7 +163,9 @@ def revoke_api_token(*, actor, token_id):
         raise NotFound(_("This token does not exist."))
     permissions.require(actor, "core.revoke_token", token)
     with transaction.atomic():
-        if not ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+        if not ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        ):
             raise Conflict(_("This token was already revoked."), code="token_revoked")
         audit.record(actor, "core.api_token.revoked", token, {"prefix": token.prefix})
     token.refresh_from_db()
@@ -151,7 +176,11 @@ def user_for_token(raw):
     """The active user behind a raw API token, or None. Touches last_used_at at most once a minute."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw), revoked_at__isnull=True).first()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

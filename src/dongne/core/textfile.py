@@ -15,7 +15,7 @@ def decode_text(data):
     """Return (text, encoding). UTF-8 is tried strictly first: CP949 bytes are rarely valid UTF-8,
     while UTF-8 Hangul is never valid CP949 of the same meaning."""
     if data.startswith(_BOM):
-        return data[len(_BOM):].decode("utf-8", errors="strict"), "utf-8-sig"
+        return data[len(_BOM) :].decode("utf-8", errors="strict"), "utf-8-sig"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -51,7 +51,9 @@ def read_table(data, filename):
     try:
         rows = [row for row in reader]
     except csv.Error as exc:
-        raise ValidationError(_("The CSV file is malformed: %(error)s"), code="bad_file", params={"error": str(exc)})
+        raise ValidationError(
+            _("The CSV file is malformed: %(error)s"), code="bad_file", params={"error": str(exc)}
+        )
     return _split(rows, encoding)
 
 
@@ -64,8 +66,11 @@ def _read_xlsx(data):
         rows = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
         workbook.close()
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ValidationError(_("The Excel file could not be read (%(error)s); save it again as .xlsx."),
-                              code="bad_file", params={"error": type(exc).__name__})
+        raise ValidationError(
+            _("The Excel file could not be read (%(error)s); save it again as .xlsx."),
+            code="bad_file",
+            params={"error": type(exc).__name__},
+        )
     return _split(rows, "xlsx")
 
 

@@ -70,14 +70,18 @@ def accept_invitation(request, token):
     form = AcceptInvitationForm(request.POST or None, initial={"name": invitation.name})
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.accept_invitation(actor=request.user, raw_token=token, name=form.cleaned_data["name"],
-                                              password=form.cleaned_data["password"])
+            user = services.accept_invitation(
+                actor=request.user,
+                raw_token=token,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password"],
+            )
         except DongneError as exc:
             if exc.status != 400:
                 raise
             _form_errors(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="dongne.core.backends.RoleBackend")
             messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.name})
             return redirect("home")
     return render(request, "core/accept_invitation.html", {"form": form, "invitation": invitation})
@@ -90,9 +94,15 @@ def tokens(request):
     if request.method == "POST" and form.is_valid():
         created = services.create_api_token(actor=request.user, name=form.cleaned_data["name"])
         form = TokenForm()
-    return render(request, "core/tokens.html", {
-        "form": form, "created": created, "tokens": request.user.api_tokens.all(),
-    })
+    return render(
+        request,
+        "core/tokens.html",
+        {
+            "form": form,
+            "created": created,
+            "tokens": request.user.api_tokens.all(),
+        },
+    )
 
 
 @login_required
@@ -107,6 +117,7 @@ def revoke_token(request, token_id):
 def audit_log(request):
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    entries = selectors.audit_entries(request.user, action=filters.get("action", ""),
-                                      target_type=filters.get("target_type", ""))
+    entries = selectors.audit_entries(
+        request.user, action=filters.get("action", ""), target_type=filters.get("target_type", "")
+    )
     return render(request, "core/audit.html", {"form": form, "page": paginate(request, entries, 50)})

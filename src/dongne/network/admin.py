@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from .models import Affiliation, Membership, MembershipEvent, Mou, MouActivity, MouDocument, Organisation, Person, Product, Tag
+from .models import (
+    Affiliation,
+    Membership,
+    MembershipEvent,
+    Mou,
+    MouActivity,
+    MouDocument,
+    Organisation,
+    Person,
+    Product,
+    Tag,
+)
 
 
 class AffiliationInline(admin.TabularInline):

@@ -108,9 +108,13 @@ class OrganisationPatch(Schema):
     is_public: bool | None = None
 
 
-@router.get("/organisations", response=list[OrganisationOut], summary="Directory: organisations (search with q)")
+@router.get(
+    "/organisations", response=list[OrganisationOut], summary="Directory: organisations (search with q)"
+)
 @paginate
-def list_organisations(request, q: str = "", kind: str = "", tag: str = "", sigungu: str = "", status: str = ""):
+def list_organisations(
+    request, q: str = "", kind: str = "", tag: str = "", sigungu: str = "", status: str = ""
+):
     return selectors.directory(request.auth, q=q, kind=kind, tag=tag, sigungu=sigungu, status=status)
 
 
@@ -153,24 +157,40 @@ def list_memberships(request, status: str = ""):
     return selectors.memberships(request.auth, status=status)
 
 
-@router.post("/organisations/{organisation_id}/membership", response={201: MembershipOut, **ERRORS},
-             summary="Apply for membership")
+@router.post(
+    "/organisations/{organisation_id}/membership",
+    response={201: MembershipOut, **ERRORS},
+    summary="Apply for membership",
+)
 def apply_membership(request, organisation_id: int, payload: ApplyIn):
-    return 201, services.apply_membership(actor=request.auth, organisation_id=organisation_id,
-                                          member_type=payload.member_type, applied_on=payload.applied_on,
-                                          note=payload.note)
+    return 201, services.apply_membership(
+        actor=request.auth,
+        organisation_id=organisation_id,
+        member_type=payload.member_type,
+        applied_on=payload.applied_on,
+        note=payload.note,
+    )
 
 
 @router.post("/memberships/{membership_id}/approve", response={200: MembershipOut, **ERRORS})
 def approve_membership(request, membership_id: int, payload: DecisionIn):
-    return services.approve_membership(actor=request.auth, membership_id=membership_id,
-                                       decision_ref=payload.decision_ref, approved_on=payload.on)
+    return services.approve_membership(
+        actor=request.auth,
+        membership_id=membership_id,
+        decision_ref=payload.decision_ref,
+        approved_on=payload.on,
+    )
 
 
 @router.post("/memberships/{membership_id}/reject", response={200: MembershipOut, **ERRORS})
 def reject_membership(request, membership_id: int, payload: DecisionIn):
-    return services.reject_membership(actor=request.auth, membership_id=membership_id,
-                                      decision_ref=payload.decision_ref, reason=payload.reason, on=payload.on)
+    return services.reject_membership(
+        actor=request.auth,
+        membership_id=membership_id,
+        decision_ref=payload.decision_ref,
+        reason=payload.reason,
+        on=payload.on,
+    )
 
 
 @router.post("/memberships/{membership_id}/activate", response={200: MembershipOut, **ERRORS})
@@ -180,8 +200,9 @@ def activate_membership(request, membership_id: int, payload: DateIn):
 
 @router.post("/memberships/{membership_id}/withdrawal", response={200: MembershipOut, **ERRORS})
 def request_withdrawal(request, membership_id: int, payload: DateIn):
-    return services.request_withdrawal(actor=request.auth, membership_id=membership_id, reason=payload.reason,
-                                       on=payload.on)
+    return services.request_withdrawal(
+        actor=request.auth, membership_id=membership_id, reason=payload.reason, on=payload.on
+    )
 
 
 @router.post("/memberships/{membership_id}/withdrawal/complete", response={200: MembershipOut, **ERRORS})
@@ -191,8 +212,13 @@ def complete_withdrawal(request, membership_id: int, payload: DateIn):
 
 @router.post("/memberships/{membership_id}/expel", response={200: MembershipOut, **ERRORS})
 def expel_member(request, membership_id: int, payload: DecisionIn):
-    return services.expel_member(actor=request.auth, membership_id=membership_id, decision_ref=payload.decision_ref,
-                                 reason=payload.reason, on=payload.on)
+    return services.expel_member(
+        actor=request.auth,
+        membership_id=membership_id,
+        decision_ref=payload.decision_ref,
+        reason=payload.reason,
+        on=payload.on,
+    )
 
 
 class MouOut(Schema):
@@ -250,14 +276,20 @@ class ImportReport(Schema):
     errors: list[ImportRowError]
 
 
-@router.post("/members/import", response={200: ImportReport, **ERRORS},
-             summary="Import members from CSV (UTF-8/CP949) or XLSX; dry_run validates only")
+@router.post(
+    "/members/import",
+    response={200: ImportReport, **ERRORS},
+    summary="Import members from CSV (UTF-8/CP949) or XLSX; dry_run validates only",
+)
 def import_members(request, file: File[UploadedFile], dry_run: Form[bool] = True):
     return services.import_members(actor=request.auth, data=file.read(), filename=file.name, dry_run=dry_run)
 
 
-@router.get("/members/export", summary="Export the register as CSV (UTF-8 BOM, opens in Excel) or XLSX",
-            response={200: None, **ERRORS})
+@router.get(
+    "/members/export",
+    summary="Export the register as CSV (UTF-8 BOM, opens in Excel) or XLSX",
+    response={200: None, **ERRORS},
+)
 def export_members(request, format: str = "csv"):
     response = imports.export_response(selectors.export_queryset(request.auth), format)
     if response is None:

@@ -30,14 +30,78 @@ from .models import Affiliation, Membership, Organisation, Person
 DEMO_PASSWORD = "dongne-demo-2018"
 SECRETARIAT_EMAIL = "samuguk@demo.dongne.kr"
 
-_PREFIXES = ["봄내", "소양", "의암", "공지천", "삼악", "호반", "춘천", "강원", "구봉", "대룡", "애니",
-             "마임", "청평", "오봉", "드름", "우두", "석사", "퇴계", "후평", "온의", "효자", "강촌", "가평", "남춘"]
-_SUFFIXES = ["소프트", "데이터랩", "아이앤씨", "정보통신", "시스템즈", "테크", "미디어", "랩스", "솔루션", "네트웍스",
-             "디지털", "에이아이"]
-_INDUSTRIES = ["소프트웨어 개발", "빅데이터", "인공지능", "관광 플랫폼", "디지털 콘텐츠", "사물인터넷", "드론",
-               "웹·앱 개발", "정보보안", "디자인", "이러닝", "전자상거래", "스마트팜", "영상 제작"]
-_CAPABILITIES = ["데이터 분석", "모바일 앱", "GIS 지도", "AR/VR", "챗봇", "클라우드", "결제 연동", "예약 시스템",
-                 "공공데이터 API", "UX 디자인", "임베디드", "영상 분석", "홈페이지 제작", "키오스크"]
+_PREFIXES = [
+    "봄내",
+    "소양",
+    "의암",
+    "공지천",
+    "삼악",
+    "호반",
+    "춘천",
+    "강원",
+    "구봉",
+    "대룡",
+    "애니",
+    "마임",
+    "청평",
+    "오봉",
+    "드름",
+    "우두",
+    "석사",
+    "퇴계",
+    "후평",
+    "온의",
+    "효자",
+    "강촌",
+    "가평",
+    "남춘",
+]
+_SUFFIXES = [
+    "소프트",
+    "데이터랩",
+    "아이앤씨",
+    "정보통신",
+    "시스템즈",
+    "테크",
+    "미디어",
+    "랩스",
+    "솔루션",
+    "네트웍스",
+    "디지털",
+    "에이아이",
+]
+_INDUSTRIES = [
+    "소프트웨어 개발",
+    "빅데이터",
+    "인공지능",
+    "관광 플랫폼",
+    "디지털 콘텐츠",
+    "사물인터넷",
+    "드론",
+    "웹·앱 개발",
+    "정보보안",
+    "디자인",
+    "이러닝",
+    "전자상거래",
+    "스마트팜",
+    "영상 제작",
+]
+_CAPABILITIES = [
+    "데이터 분석",
+    "모바일 앱",
+    "GIS 지도",
+    "AR/VR",
+    "챗봇",
+    "클라우드",
+    "결제 연동",
+    "예약 시스템",
+    "공공데이터 API",
+    "UX 디자인",
+    "임베디드",
+    "영상 분석",
+    "홈페이지 제작",
+    "키오스크",
+]
 _PRODUCTS = [
     ("춘천 관광객 빅데이터 대시보드", "통신·카드 데이터로 관광객 흐름을 분석하는 빅데이터 플랫폼"),
     ("닭갈비골목 스마트 주문", "명동 닭갈비골목 상점을 위한 모바일 주문·결제 앱"),
@@ -50,16 +114,63 @@ _PRODUCTS = [
     ("드론 항공 촬영", "호수와 산악 관광지를 위한 드론 영상 콘텐츠 제작"),
     ("스마트팜 모니터링", "토마토·오이 농가의 환경 데이터 수집과 원격 제어"),
 ]
-_SURNAMES = ["김", "이", "박", "최", "정", "강", "조", "윤", "장", "임", "한", "오", "서", "신", "권", "황", "안", "송"]
-_GIVEN = ["민준", "서연", "도윤", "지우", "하준", "서윤", "은우", "지민", "현우", "수빈", "준호", "예린", "성민",
-          "혜진", "동현", "유진", "재훈", "소영", "태윤", "미경"]
+_SURNAMES = [
+    "김",
+    "이",
+    "박",
+    "최",
+    "정",
+    "강",
+    "조",
+    "윤",
+    "장",
+    "임",
+    "한",
+    "오",
+    "서",
+    "신",
+    "권",
+    "황",
+    "안",
+    "송",
+]
+_GIVEN = [
+    "민준",
+    "서연",
+    "도윤",
+    "지우",
+    "하준",
+    "서윤",
+    "은우",
+    "지민",
+    "현우",
+    "수빈",
+    "준호",
+    "예린",
+    "성민",
+    "혜진",
+    "동현",
+    "유진",
+    "재훈",
+    "소영",
+    "태윤",
+    "미경",
+]
 
 # 13 advisory institutions (자문기관): universities, agencies and public offices that advise the cooperative.
 _ADVISORY = [
-    ("강원대학교 산학협력단", OrganisationKind.ADVISORY, "Kangwon National University Industry Cooperation Foundation"),
+    (
+        "강원대학교 산학협력단",
+        OrganisationKind.ADVISORY,
+        "Kangwon National University Industry Cooperation Foundation",
+    ),
     ("한림대학교 산학협력단", OrganisationKind.ADVISORY, "Hallym University Industry Cooperation Foundation"),
     ("한림성심대학교 산학협력단", OrganisationKind.ADVISORY, "Hallym Polytechnic University"),
-    ("강원정보문화산업진흥원", OrganisationKind.ADVISORY, "Gangwon Information & Culture Industry Promotion Agency"),
+    (
+        "강원정보문화산업진흥원",
+        OrganisationKind.ADVISORY,
+        "Gangwon Information & Culture Industry Promotion Agency",
+    ),
     ("춘천바이오산업진흥원", OrganisationKind.ADVISORY, "Chuncheon Bioindustry Foundation"),
     ("강원테크노파크", OrganisationKind.ADVISORY, "Gangwon Technopark"),
     ("강원연구원", OrganisationKind.ADVISORY, "Research Institute for Gangwon"),
@@ -68,7 +179,11 @@ _ADVISORY = [
     ("강원관광재단", OrganisationKind.ADVISORY, "Gangwon Tourism Foundation"),
     ("춘천문화재단", OrganisationKind.ADVISORY, "Chuncheon Cultural Foundation"),
     ("한국사회적기업진흥원 강원센터", OrganisationKind.ADVISORY, "Korea Social Enterprise Promotion Agency"),
-    ("강원지방중소벤처기업청", OrganisationKind.ADVISORY, "Gangwon Regional SMEs and Startups Administration"),
+    (
+        "강원지방중소벤처기업청",
+        OrganisationKind.ADVISORY,
+        "Gangwon Regional SMEs and Startups Administration",
+    ),
 ]
 # MOU partners (협약기관): those the article names first, with the dates it gives where it gives them.
 _PARTNERS = [
@@ -117,7 +232,7 @@ def _user(email, name, role):
     User = get_user_model()
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User(email=email, name=name, role=role, is_staff=role == Role.SECRETARIAT)
+        user = User(email=email, name=name, role=role)
         user.set_password(DEMO_PASSWORD)
         user.save()
         audit.record(None, "core.user.created", user, {"role": role, "via": "demo"})
@@ -133,8 +248,13 @@ def _company_names(rng, count):
 
 @transaction.atomic
 def load_demo(seed=2018):
-    logins = [("사무국", SECRETARIAT_EMAIL), ("이사장", "chair@demo.dongne.kr"), ("감사", "auditor@demo.dongne.kr"),
-              ("조합원 대표", "rep@demo.dongne.kr"), ("협약기관", "partner@demo.dongne.kr")]
+    logins = [
+        ("사무국", SECRETARIAT_EMAIL),
+        ("이사장", "chair@demo.dongne.kr"),
+        ("감사", "auditor@demo.dongne.kr"),
+        ("조합원 대표", "rep@demo.dongne.kr"),
+        ("협약기관", "partner@demo.dongne.kr"),
+    ]
     if get_user_model().objects.filter(email=SECRETARIAT_EMAIL).exists():
         return {"created": False, "logins": logins, "summary": ""}
     rng = random.Random(seed)
@@ -153,103 +273,176 @@ def load_demo(seed=2018):
         product = _PRODUCTS[index % len(_PRODUCTS)]
         emd_code, emd_name = rng.choice(emds)
         corporate = rng.random() < 0.6
-        org = services.create_organisation(actor=sec, data={
-            "kind": OrganisationKind.MEMBER_COMPANY,
-            "name": f"(주){name}" if corporate else name,
-            "name_en": "",
-            "business_number": _business_number(rng, individual=not corporate),
-            "corporate_number": _corporate_number(rng) if corporate else "",
-            "representative": _person_name(rng),
-            "founded_on": dt.date(rng.randint(2004, 2017), rng.randint(1, 12), rng.randint(1, 28)),
-            "address": f"강원특별자치도 춘천시 {emd_name} {rng.randint(1, 300)}-{rng.randint(1, 30)}",
-            "sigungu_code": CHUNCHEON,
-            "emd_code": emd_code,
-            "employees": rng.randint(3, 45),
-            "industry_tags": industries,
-            "capability_tags": capabilities,
-            "description": (f"춘천의 {industries[0]} 기업입니다. {capabilities[0]}와 {capabilities[1]} 역량으로 "
-                            f"관광·문화·레저 산업의 디지털 전환을 돕습니다. 대표 서비스는 {product[0]}입니다."),
-            "products_services": f"{product[0]}: {product[1]}",
-            "homepage": f"https://www.example{index:02d}.kr",
-            "phone": _phone(rng),
-            "is_public": index < 52,  # a few members keep their profile private
-        })
-        services.add_product(actor=sec, organisation_id=org.pk, name=product[0], category=industries[0],
-                             description=product[1])
+        org = services.create_organisation(
+            actor=sec,
+            data={
+                "kind": OrganisationKind.MEMBER_COMPANY,
+                "name": f"(주){name}" if corporate else name,
+                "name_en": "",
+                "business_number": _business_number(rng, individual=not corporate),
+                "corporate_number": _corporate_number(rng) if corporate else "",
+                "representative": _person_name(rng),
+                "founded_on": dt.date(rng.randint(2004, 2017), rng.randint(1, 12), rng.randint(1, 28)),
+                "address": f"강원특별자치도 춘천시 {emd_name} {rng.randint(1, 300)}-{rng.randint(1, 30)}",
+                "sigungu_code": CHUNCHEON,
+                "emd_code": emd_code,
+                "employees": rng.randint(3, 45),
+                "industry_tags": industries,
+                "capability_tags": capabilities,
+                "description": (
+                    f"춘천의 {industries[0]} 기업입니다. {capabilities[0]}와 {capabilities[1]} 역량으로 "
+                    f"관광·문화·레저 산업의 디지털 전환을 돕습니다. 대표 서비스는 {product[0]}입니다."
+                ),
+                "products_services": f"{product[0]}: {product[1]}",
+                "homepage": f"https://www.example{index:02d}.kr",
+                "phone": _phone(rng),
+                "is_public": index < 52,  # a few members keep their profile private
+            },
+        )
+        services.add_product(
+            actor=sec, organisation_id=org.pk, name=product[0], category=industries[0], description=product[1]
+        )
         ceo = org.representative
-        services.add_person(actor=sec, organisation_id=org.pk, name=ceo, title="대표이사", is_representative=True,
-                            email=f"ceo{index:02d}@example{index:02d}.kr", phone=f"010-{rng.randint(2000, 9999)}-{rng.randint(1000, 9999)}",
-                            contact_visibility=rng.choice(list(ContactVisibility.values)))
+        services.add_person(
+            actor=sec,
+            organisation_id=org.pk,
+            name=ceo,
+            title="대표이사",
+            is_representative=True,
+            email=f"ceo{index:02d}@example{index:02d}.kr",
+            phone=f"010-{rng.randint(2000, 9999)}-{rng.randint(1000, 9999)}",
+            contact_visibility=rng.choice(list(ContactVisibility.values)),
+        )
         companies.append(org)
 
     founders, members, applicants = companies[:12], companies[12:50], companies[50:]
     for org in founders:
-        m = services.apply_membership(actor=sec, organisation_id=org.pk, member_type=MemberType.PRODUCER,
-                                      applied_on=dt.date(2019, 3, rng.randint(4, 20)),
-                                      note="2018년 1월 스터디 모임 창립 멤버")
-        services.approve_membership(actor=sec, membership_id=m.pk, decision_ref="2019년 창립총회 의결",
-                                    approved_on=dt.date(2019, 3, 28))
+        m = services.apply_membership(
+            actor=sec,
+            organisation_id=org.pk,
+            member_type=MemberType.PRODUCER,
+            applied_on=dt.date(2019, 3, rng.randint(4, 20)),
+            note="2018년 1월 스터디 모임 창립 멤버",
+        )
+        services.approve_membership(
+            actor=sec,
+            membership_id=m.pk,
+            decision_ref="2019년 창립총회 의결",
+            approved_on=dt.date(2019, 3, 28),
+        )
         services.activate_membership(actor=sec, membership_id=m.pk, on=dt.date(2019, 4, 15))
     for position, org in enumerate(members):
         applied = dt.date(2019, 5, 1) + dt.timedelta(days=position * 14 + rng.randint(0, 6))
-        member_type = MemberType.PRODUCER if position % 7 else rng.choice([MemberType.CONSUMER, MemberType.SUPPORTER])
-        m = services.apply_membership(actor=sec, organisation_id=org.pk, member_type=member_type, applied_on=applied)
+        member_type = (
+            MemberType.PRODUCER if position % 7 else rng.choice([MemberType.CONSUMER, MemberType.SUPPORTER])
+        )
+        m = services.apply_membership(
+            actor=sec, organisation_id=org.pk, member_type=member_type, applied_on=applied
+        )
         approved = applied + dt.timedelta(days=rng.randint(7, 20))
         number = (approved.month + 1) // 2
-        services.approve_membership(actor=sec, membership_id=m.pk, approved_on=approved,
-                                    decision_ref=f"{approved.year}년 제{number}차 이사회 의결")
-        services.activate_membership(actor=sec, membership_id=m.pk, on=approved + dt.timedelta(days=rng.randint(3, 10)))
+        services.approve_membership(
+            actor=sec,
+            membership_id=m.pk,
+            approved_on=approved,
+            decision_ref=f"{approved.year}년 제{number}차 이사회 의결",
+        )
+        services.activate_membership(
+            actor=sec, membership_id=m.pk, on=approved + dt.timedelta(days=rng.randint(3, 10))
+        )
     for position, org in enumerate(applicants):
         # Recent applications awaiting the board, so the secretariat has something to do.
-        services.apply_membership(actor=sec, organisation_id=org.pk, member_type=MemberType.PRODUCER,
-                                  applied_on=today - dt.timedelta(days=3 + position * 4))
+        services.apply_membership(
+            actor=sec,
+            organisation_id=org.pk,
+            member_type=MemberType.PRODUCER,
+            applied_on=today - dt.timedelta(days=3 + position * 4),
+        )
 
     advisory = []
     for name, kind, name_en in _ADVISORY:
-        advisory.append(services.create_organisation(actor=sec, data={
-            "kind": kind,
-            "name": name, "name_en": name_en, "sigungu_code": CHUNCHEON,
-            "description": f"{name}은(는) 조합의 자문기관으로 기술·정책 자문과 산학관 연계 사업을 지원합니다.",
-            "capability_tags": ["자문", "산학협력"], "is_public": True,
-        }))
+        advisory.append(
+            services.create_organisation(
+                actor=sec,
+                data={
+                    "kind": kind,
+                    "name": name,
+                    "name_en": name_en,
+                    "sigungu_code": CHUNCHEON,
+                    "description": f"{name}은(는) 조합의 자문기관으로 기술·정책 자문과 산학관 연계 사업을 지원합니다.",
+                    "capability_tags": ["자문", "산학협력"],
+                    "is_public": True,
+                },
+            )
+        )
 
     partners = []
     for position, (name, sgg, signed) in enumerate(_PARTNERS):
-        partner = services.create_organisation(actor=sec, data={
-            "kind": OrganisationKind.PARTNER, "name": name, "sigungu_code": sgg,
-            "description": f"{name}과(와) 업무협약을 맺고 지역 ICT 기업 지원과 공동 사업을 추진합니다.",
-            "industry_tags": ["공공기관"], "capability_tags": ["기업 지원"], "is_public": True,
-        })
+        partner = services.create_organisation(
+            actor=sec,
+            data={
+                "kind": OrganisationKind.PARTNER,
+                "name": name,
+                "sigungu_code": sgg,
+                "description": f"{name}과(와) 업무협약을 맺고 지역 ICT 기업 지원과 공동 사업을 추진합니다.",
+                "industry_tags": ["공공기관"],
+                "capability_tags": ["기업 지원"],
+                "is_public": True,
+            },
+        )
         partners.append(partner)
         if position < 2:
             # Two early MOUs come up for renewal soon, so the expiring list has something to show.
             expires = today + dt.timedelta(days=30 + 25 * position)
         else:
             expires = signed.replace(year=signed.year + (3 if position % 2 else 5))
-        mou = services.create_mou(actor=sec, partner_id=partner.pk, data={
-            "title": f"ICT기업사회적협동조합–{name} 업무협약",
-            "signed_on": signed, "starts_on": signed, "expires_on": expires,
-            "scope": "지역 ICT 기업 육성, 공동 사업 발굴, 교육·세미나 공동 개최, 정보 교류",
-        })
-        services.add_mou_activity(actor=sec, mou_id=mou.pk, on=signed + dt.timedelta(days=60),
-                                  title="협약 후속 실무협의회", description="공동 사업 과제와 일정 협의")
+        mou = services.create_mou(
+            actor=sec,
+            partner_id=partner.pk,
+            data={
+                "title": f"ICT기업사회적협동조합–{name} 업무협약",
+                "signed_on": signed,
+                "starts_on": signed,
+                "expires_on": expires,
+                "scope": "지역 ICT 기업 육성, 공동 사업 발굴, 교육·세미나 공동 개최, 정보 교류",
+            },
+        )
+        services.add_mou_activity(
+            actor=sec,
+            mou_id=mou.pk,
+            on=signed + dt.timedelta(days=60),
+            title="협약 후속 실무협의회",
+            description="공동 사업 과제와 일정 협의",
+        )
 
     for name, description in _LOCAL:
-        services.create_organisation(actor=sec, data={
-            "kind": OrganisationKind.LOCAL_BUSINESS, "name": name, "sigungu_code": CHUNCHEON,
-            "description": description, "industry_tags": ["관광"], "is_public": True,
-        })
+        services.create_organisation(
+            actor=sec,
+            data={
+                "kind": OrganisationKind.LOCAL_BUSINESS,
+                "name": name,
+                "sigungu_code": CHUNCHEON,
+                "description": description,
+                "industry_tags": ["관광"],
+                "is_public": True,
+            },
+        )
 
     # A member representative and a partner contact with logins, linked to their organisations.
     rep_user = _user("rep@demo.dongne.kr", founders[0].representative, Role.MEMBER_REP)
-    person = Person.objects.filter(affiliations__organisation=founders[0], affiliations__is_representative=True).first()
+    person = Person.objects.filter(
+        affiliations__organisation=founders[0], affiliations__is_representative=True
+    ).first()
     person.user = rep_user
     person.save(update_fields=["user"])
     partner_user = _user("partner@demo.dongne.kr", "정협약", Role.PARTNER)
     partner_person = Person.objects.create(name="정협약", email="partner@demo.dongne.kr", user=partner_user)
-    Affiliation.objects.create(person=partner_person, organisation=partners[-1], title="사무국장",
-                               is_representative=True)
-    summary = (f"조합원사 {Membership.objects.filter(status='active').count()}곳, 가입 신청 {len(applicants)}건, "
-               f"자문기관 {len(advisory)}곳, 협약기관 {len(partners)}곳, "
-               f"기관 합계 {Organisation.objects.count()}곳")
+    Affiliation.objects.create(
+        person=partner_person, organisation=partners[-1], title="사무국장", is_representative=True
+    )
+    summary = (
+        f"조합원사 {Membership.objects.filter(status='active').count()}곳, 가입 신청 {len(applicants)}건, "
+        f"자문기관 {len(advisory)}곳, 협약기관 {len(partners)}곳, "
+        f"기관 합계 {Organisation.objects.count()}곳"
+    )
     return {"created": True, "logins": logins, "summary": summary}

@@ -12,21 +12,36 @@ class OrganisationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=OrganisationKind.choices)
     name = forms.CharField(label=_("Name (Korean)"), max_length=200)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
-    business_number = forms.CharField(label=_("Business registration number"), max_length=20, required=False,
-                                      help_text=_("10 digits, e.g. 123-45-67890"))
-    corporate_number = forms.CharField(label=_("Corporate registration number"), max_length=20, required=False,
-                                       help_text=_("13 digits, e.g. 110111-1234567"))
+    business_number = forms.CharField(
+        label=_("Business registration number"),
+        max_length=20,
+        required=False,
+        help_text=_("10 digits, e.g. 123-45-67890"),
+    )
+    corporate_number = forms.CharField(
+        label=_("Corporate registration number"),
+        max_length=20,
+        required=False,
+        help_text=_("13 digits, e.g. 110111-1234567"),
+    )
     representative = forms.CharField(label=_("Representative"), max_length=100, required=False)
     founded_on = forms.CharField(label=_("Founded on"), required=False, help_text=_("e.g. 2018.01.15"))
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     sigungu_code = forms.ChoiceField(label=_("City/county"), required=False, choices=sigungu_choices)
     emd_code = forms.ChoiceField(label=_("Town/district"), required=False, choices=emd_choices)
     employees = forms.IntegerField(label=_("Employees"), required=False, min_value=0)
-    industry_tags = forms.CharField(label=_("Industries"), required=False, help_text=_("Separate with commas"))
-    capability_tags = forms.CharField(label=_("Capabilities"), required=False, help_text=_("Separate with commas"))
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    products_services = forms.CharField(label=_("Products and services"), required=False,
-                                        widget=forms.Textarea(attrs={"rows": 3}))
+    industry_tags = forms.CharField(
+        label=_("Industries"), required=False, help_text=_("Separate with commas")
+    )
+    capability_tags = forms.CharField(
+        label=_("Capabilities"), required=False, help_text=_("Separate with commas")
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    products_services = forms.CharField(
+        label=_("Products and services"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     homepage = forms.URLField(label=_("Homepage"), required=False, assume_scheme="https")
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
@@ -55,8 +70,9 @@ class ApplyForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision_ref = forms.CharField(label=_("Decision reference"), max_length=200,
-                                   help_text=_("e.g. 2024년 제3차 이사회 제2호 의안"))
+    decision_ref = forms.CharField(
+        label=_("Decision reference"), max_length=200, help_text=_("e.g. 2024년 제3차 이사회 제2호 의안")
+    )
     on = forms.CharField(label=_("Date"), required=False, help_text=_("Empty for today"))
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -68,12 +84,16 @@ class DateReasonForm(forms.Form):
 
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), required=False,
-                             choices=[("", _("All kinds"))] + list(OrganisationKind.choices))
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds"))] + list(OrganisationKind.choices)
+    )
     sigungu = forms.ChoiceField(label=_("City/county"), required=False, choices=sigungu_choices)
     tag = forms.CharField(label=_("Tag"), required=False)
-    status = forms.ChoiceField(label=_("Membership"), required=False,
-                               choices=[("", _("All")), ("none", _("Not a member"))] + list(MembershipStatus.choices))
+    status = forms.ChoiceField(
+        label=_("Membership"),
+        required=False,
+        choices=[("", _("All")), ("none", _("Not a member"))] + list(MembershipStatus.choices),
+    )
 
 
 class PersonForm(forms.Form):
@@ -103,7 +123,9 @@ class MouForm(forms.Form):
 class MouActivityForm(forms.Form):
     on = forms.CharField(label=_("Date"))
     title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class MouDocumentForm(forms.Form):
@@ -112,6 +134,10 @@ class MouDocumentForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV or XLSX file"),
-                           help_text=_("UTF-8, UTF-8 with BOM and CP949/EUC-KR are detected automatically."))
-    dry_run = forms.BooleanField(label=_("Dry run (check only, import nothing)"), required=False, initial=True)
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        help_text=_("UTF-8, UTF-8 with BOM and CP949/EUC-KR are detected automatically."),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run (check only, import nothing)"), required=False, initial=True
+    )

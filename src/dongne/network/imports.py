@@ -42,22 +42,47 @@ for _field, _ko, _en in COLUMNS:
     HEADER_TO_FIELD[_field] = _field
 FIELD_TO_HEADER = {field: ko for field, ko, _en in COLUMNS}
 
-KIND_LABELS = {"조합원사": OrganisationKind.MEMBER_COMPANY, "조합원기업": OrganisationKind.MEMBER_COMPANY,
-               "회원사": OrganisationKind.MEMBER_COMPANY, "자문기관": OrganisationKind.ADVISORY,
-               "협약기관": OrganisationKind.PARTNER, "대학": OrganisationKind.UNIVERSITY,
-               "공공기관": OrganisationKind.PUBLIC_BODY, "지역사업자": OrganisationKind.LOCAL_BUSINESS}
-KIND_EXPORT = {OrganisationKind.MEMBER_COMPANY: "조합원사", OrganisationKind.ADVISORY: "자문기관",
-               OrganisationKind.PARTNER: "협약기관", OrganisationKind.UNIVERSITY: "대학",
-               OrganisationKind.PUBLIC_BODY: "공공기관", OrganisationKind.LOCAL_BUSINESS: "지역사업자"}
-MEMBER_TYPE_LABELS = {"생산자": MemberType.PRODUCER, "소비자": MemberType.CONSUMER, "직원": MemberType.EMPLOYEE,
-                      "자원봉사자": MemberType.VOLUNTEER, "후원자": MemberType.SUPPORTER}
+KIND_LABELS = {
+    "조합원사": OrganisationKind.MEMBER_COMPANY,
+    "조합원기업": OrganisationKind.MEMBER_COMPANY,
+    "회원사": OrganisationKind.MEMBER_COMPANY,
+    "자문기관": OrganisationKind.ADVISORY,
+    "협약기관": OrganisationKind.PARTNER,
+    "대학": OrganisationKind.UNIVERSITY,
+    "공공기관": OrganisationKind.PUBLIC_BODY,
+    "지역사업자": OrganisationKind.LOCAL_BUSINESS,
+}
+KIND_EXPORT = {
+    OrganisationKind.MEMBER_COMPANY: "조합원사",
+    OrganisationKind.ADVISORY: "자문기관",
+    OrganisationKind.PARTNER: "협약기관",
+    OrganisationKind.UNIVERSITY: "대학",
+    OrganisationKind.PUBLIC_BODY: "공공기관",
+    OrganisationKind.LOCAL_BUSINESS: "지역사업자",
+}
+MEMBER_TYPE_LABELS = {
+    "생산자": MemberType.PRODUCER,
+    "소비자": MemberType.CONSUMER,
+    "직원": MemberType.EMPLOYEE,
+    "자원봉사자": MemberType.VOLUNTEER,
+    "후원자": MemberType.SUPPORTER,
+}
 MEMBER_TYPE_EXPORT = {v: k for k, v in MEMBER_TYPE_LABELS.items()}
-STATUS_LABELS = {"신청": MembershipStatus.APPLIED, "가입신청": MembershipStatus.APPLIED,
-                 "활동": MembershipStatus.ACTIVE, "정상": MembershipStatus.ACTIVE}
-STATUS_EXPORT = {MembershipStatus.APPLIED: "신청", MembershipStatus.APPROVED: "승인",
-                 MembershipStatus.ACTIVE: "활동", MembershipStatus.WITHDRAWING: "탈퇴신청",
-                 MembershipStatus.WITHDRAWN: "탈퇴", MembershipStatus.EXPELLED: "제명",
-                 MembershipStatus.REJECTED: "거절"}
+STATUS_LABELS = {
+    "신청": MembershipStatus.APPLIED,
+    "가입신청": MembershipStatus.APPLIED,
+    "활동": MembershipStatus.ACTIVE,
+    "정상": MembershipStatus.ACTIVE,
+}
+STATUS_EXPORT = {
+    MembershipStatus.APPLIED: "신청",
+    MembershipStatus.APPROVED: "승인",
+    MembershipStatus.ACTIVE: "활동",
+    MembershipStatus.WITHDRAWING: "탈퇴신청",
+    MembershipStatus.WITHDRAWN: "탈퇴",
+    MembershipStatus.EXPELLED: "제명",
+    MembershipStatus.REJECTED: "거절",
+}
 TRUE_WORDS = {"y", "yes", "true", "1", "예", "공개", "o"}
 FALSE_WORDS = {"n", "no", "false", "0", "아니오", "비공개", "x"}
 
@@ -88,7 +113,9 @@ def map_row(raw):
     if raw.get("sigungu_code"):
         value = raw["sigungu_code"]
         by_name = {name: code for code, name in sigungu().items()}
-        data["sigungu_code"] = by_name.get(value, by_name.get(value.replace("강원도 ", "").replace("강원특별자치도 ", ""), value))
+        data["sigungu_code"] = by_name.get(
+            value, by_name.get(value.replace("강원도 ", "").replace("강원특별자치도 ", ""), value)
+        )
     if raw.get("emd_code"):
         value = raw["emd_code"]
         sgg = data.get("sigungu_code", "")
@@ -108,7 +135,9 @@ def map_row(raw):
     if member_type:
         mt = MEMBER_TYPE_LABELS.get(member_type.replace("조합원", ""), member_type)
         if mt not in MemberType.values:
-            errors["member_type"] = str(_("Unknown member type; use 생산자, 소비자, 직원, 자원봉사자 or 후원자."))
+            errors["member_type"] = str(
+                _("Unknown member type; use 생산자, 소비자, 직원, 자원봉사자 or 후원자.")
+            )
         status_text = raw.get("membership_status", "") or "신청"
         status = STATUS_LABELS.get(status_text, status_text)
         if status not in (MembershipStatus.APPLIED, MembershipStatus.ACTIVE):
@@ -148,13 +177,24 @@ def export_rows(organisations):
     for org in organisations:
         membership = getattr(org, "membership", None) if hasattr(org, "membership") else None
         yield [
-            org.name, org.name_en, KIND_EXPORT.get(org.kind, org.kind), org.business_number or "",
-            org.corporate_number or "", org.representative,
-            org.founded_on.isoformat() if org.founded_on else "", org.address, org.sigungu_name, org.emd_name,
+            org.name,
+            org.name_en,
+            KIND_EXPORT.get(org.kind, org.kind),
+            org.business_number or "",
+            org.corporate_number or "",
+            org.representative,
+            org.founded_on.isoformat() if org.founded_on else "",
+            org.address,
+            org.sigungu_name,
+            org.emd_name,
             "" if org.employees is None else org.employees,
             ", ".join(t.name for t in org.industry_tags.all()),
             ", ".join(t.name for t in org.capability_tags.all()),
-            org.products_services, org.description, org.homepage, org.phone, org.email,
+            org.products_services,
+            org.description,
+            org.homepage,
+            org.phone,
+            org.email,
             "Y" if org.is_public else "N",
             MEMBER_TYPE_EXPORT.get(membership.member_type, "") if membership else "",
             STATUS_EXPORT.get(membership.status, membership.status) if membership else "",
@@ -191,8 +231,10 @@ def export_response(organisations, fmt):
     from django.http import HttpResponse
 
     if fmt == "xlsx":
-        body, content_type = export_xlsx(organisations), (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        body, content_type = (
+            export_xlsx(organisations),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
     elif fmt == "csv":
         body, content_type = export_csv(organisations), "text/csv; charset=utf-8"
     else:

@@ -50,9 +50,15 @@ def visible_organisations(actor):
 
 
 def get_organisation(actor, organisation_id):
-    qs = visible_organisations(actor).select_related("membership").prefetch_related(
-        "industry_tags", "capability_tags", "products",
-        Prefetch("affiliations", queryset=Affiliation.objects.select_related("person")),
+    qs = (
+        visible_organisations(actor)
+        .select_related("membership")
+        .prefetch_related(
+            "industry_tags",
+            "capability_tags",
+            "products",
+            Prefetch("affiliations", queryset=Affiliation.objects.select_related("person")),
+        )
     )
     try:
         return qs.get(pk=organisation_id)
@@ -62,8 +68,10 @@ def get_organisation(actor, organisation_id):
 
 def directory(actor, *, q="", kind="", tag="", sigungu="", status=""):
     """Organisations visible to ``actor``, filtered; with a query, ordered by search rank."""
-    qs = visible_organisations(actor).select_related("membership").prefetch_related(
-        "industry_tags", "capability_tags"
+    qs = (
+        visible_organisations(actor)
+        .select_related("membership")
+        .prefetch_related("industry_tags", "capability_tags")
     )
     if kind:
         qs = qs.filter(kind=kind)
@@ -77,7 +85,9 @@ def directory(actor, *, q="", kind="", tag="", sigungu="", status=""):
         else:
             qs = qs.filter(membership__status=status)
     if q:
-        ids = search.search_ids("network.organisation", q, public_only=not permissions.is_authenticated(actor))
+        ids = search.search_ids(
+            "network.organisation", q, public_only=not permissions.is_authenticated(actor)
+        )
         rank = {object_id: position for position, object_id in enumerate(ids)}
         matched = list(qs.filter(pk__in=ids))
         matched.sort(key=lambda o: rank[o.pk])
@@ -90,7 +100,9 @@ def contact_visible(actor, person):
         return True
     if person.contact_visibility == ContactVisibility.MEMBERS:
         return permissions.is_authenticated(actor)
-    return permissions.is_officer(actor) or (person.user_id is not None and person.user_id == getattr(actor, "pk", None))
+    return permissions.is_officer(actor) or (
+        person.user_id is not None and person.user_id == getattr(actor, "pk", None)
+    )
 
 
 def memberships(actor, *, status=""):
@@ -116,11 +128,15 @@ def visible_mous(actor):
 def expiring_mous(actor, *, days=90, today=None):
     """MOUs that expire within ``days`` (and those already expired in the last 30 days)."""
     today = today or timezone.localdate()
-    return visible_mous(actor).filter(
-        expires_on__isnull=False,
-        expires_on__lte=today + dt.timedelta(days=days),
-        expires_on__gte=today - dt.timedelta(days=30),
-    ).order_by("expires_on")
+    return (
+        visible_mous(actor)
+        .filter(
+            expires_on__isnull=False,
+            expires_on__lte=today + dt.timedelta(days=days),
+            expires_on__gte=today - dt.timedelta(days=30),
+        )
+        .order_by("expires_on")
+    )
 
 
 def represented_organisations(actor):
@@ -141,4 +157,6 @@ def counts():
 
 def export_queryset(actor):
     permissions.require(actor, "network.export_members")
-    return Organisation.objects.select_related("membership").prefetch_related("industry_tags", "capability_tags")
+    return Organisation.objects.select_related("membership").prefetch_related(
+        "industry_tags", "capability_tags"
+    )

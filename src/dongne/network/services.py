@@ -34,9 +34,25 @@ from .models import (
 SEARCH_KIND = "network.organisation"
 
 ORG_FIELDS = (
-    "kind", "name", "name_en", "business_number", "corporate_number", "representative", "founded_on", "address",
-    "sigungu_code", "emd_code", "employees", "description", "products_services", "homepage", "phone", "email",
-    "is_public", "industry_tags", "capability_tags",
+    "kind",
+    "name",
+    "name_en",
+    "business_number",
+    "corporate_number",
+    "representative",
+    "founded_on",
+    "address",
+    "sigungu_code",
+    "emd_code",
+    "employees",
+    "description",
+    "products_services",
+    "homepage",
+    "phone",
+    "email",
+    "is_public",
+    "industry_tags",
+    "capability_tags",
 )
 ADMIN_ORG_FIELDS = {"kind", "business_number", "corporate_number", "is_public"}
 
@@ -85,8 +101,10 @@ def clean_organisation_data(data, *, instance=None):
     if "kind" in out or instance is None:
         if out.get("kind") not in OrganisationKind.values:
             errors.setdefault("kind", []).append(str(_("Choose a kind of organisation.")))
-    for field, validate in (("business_number", validate_business_number),
-                            ("corporate_number", validate_corporate_number)):
+    for field, validate in (
+        ("business_number", validate_business_number),
+        ("corporate_number", validate_corporate_number),
+    ):
         if field in out:
             raw = str(out[field] or "").strip()
             if not raw:
@@ -119,7 +137,9 @@ def clean_organisation_data(data, *, instance=None):
                 if out["employees"] < 0:
                     raise ValueError
             except ValueError:
-                errors.setdefault("employees", []).append(str(_("Enter the number of employees as a whole number.")))
+                errors.setdefault("employees", []).append(
+                    str(_("Enter the number of employees as a whole number."))
+                )
     if "sigungu_code" in out:
         out["sigungu_code"] = str(out["sigungu_code"] or "").strip()
         if out["sigungu_code"] and out["sigungu_code"] not in sigungu():
@@ -131,11 +151,21 @@ def clean_organisation_data(data, *, instance=None):
             if out["emd_code"] not in emd():
                 errors.setdefault("emd_code", []).append(str(_("Unknown town/district code.")))
             elif sgg and emd()[out["emd_code"]][0] != sgg:
-                errors.setdefault("emd_code", []).append(str(_("This town/district is not in the chosen city/county.")))
+                errors.setdefault("emd_code", []).append(
+                    str(_("This town/district is not in the chosen city/county."))
+                )
     for field in ("industry_tags", "capability_tags"):
         if field in out:
             out[field] = split_tags(out[field])
-    for field in ("name_en", "representative", "address", "description", "products_services", "homepage", "email"):
+    for field in (
+        "name_en",
+        "representative",
+        "address",
+        "description",
+        "products_services",
+        "homepage",
+        "email",
+    ):
         if field in out:
             out[field] = str(out[field] or "").strip()
     if "is_public" in out:
@@ -165,14 +195,25 @@ def _set_tags(organisation, field, names):
 
 def reindex_organisation(organisation):
     """Refresh the organisation's search document (name weighs more than the rest)."""
-    tags = " ".join(t.name for t in list(organisation.industry_tags.all()) + list(organisation.capability_tags.all()))
+    tags = " ".join(
+        t.name for t in list(organisation.industry_tags.all()) + list(organisation.capability_tags.all())
+    )
     products = " ".join(f"{p.name} {p.description}" for p in organisation.products.all())
     search.index_object(
         SEARCH_KIND,
         organisation.pk,
         name=f"{organisation.name} {organisation.name_en}",
-        body=" ".join([organisation.description, organisation.products_services, tags, products,
-                       organisation.address, organisation.sigungu_name, organisation.emd_name]),
+        body=" ".join(
+            [
+                organisation.description,
+                organisation.products_services,
+                tags,
+                products,
+                organisation.address,
+                organisation.sigungu_name,
+                organisation.emd_name,
+            ]
+        ),
         is_public=organisation.is_public,
     )
 
@@ -212,7 +253,9 @@ def update_organisation(*, actor, organisation_id, data):
         permissions.require(actor, "network.change_organisation", organisation)
         if ADMIN_ORG_FIELDS & set(data):
             changing = {f for f in ADMIN_ORG_FIELDS & set(data) if data[f] != getattr(organisation, f)}
-            if changing and not permissions.can(actor, "network.change_organisation_admin_fields", organisation):
+            if changing and not permissions.can(
+                actor, "network.change_organisation_admin_fields", organisation
+            ):
                 raise PermissionDenied(
                     _("Only the secretariat changes the kind, registration numbers or visibility.")
                 )
@@ -240,9 +283,16 @@ def add_product(*, actor, organisation_id, name, category="", description="", is
         organisation = selectors.organisation_for_update(organisation_id)
         permissions.require(actor, "network.change_organisation", organisation)
         if not str(name).strip():
-            raise ValidationError(_("Enter the product's name."), errors={"name": [str(_("Enter the product's name."))]})
-        product = Product(organisation=organisation, name=str(name).strip(), category=category,
-                          description=description, is_public=is_public)
+            raise ValidationError(
+                _("Enter the product's name."), errors={"name": [str(_("Enter the product's name."))]}
+            )
+        product = Product(
+            organisation=organisation,
+            name=str(name).strip(),
+            category=category,
+            description=description,
+            is_public=is_public,
+        )
         _save(product)
         reindex_organisation(organisation)
         audit.record(actor, "network.product.created", product, {"organisation": organisation.pk})
@@ -250,8 +300,18 @@ def add_product(*, actor, organisation_id, name, category="", description="", is
 
 
 # --- people --------------------------------------------------------------------------------------
-def add_person(*, actor, organisation_id, name, email="", phone="", title="", is_representative=False,
-               contact_visibility=None, user=None):
+def add_person(
+    *,
+    actor,
+    organisation_id,
+    name,
+    email="",
+    phone="",
+    title="",
+    is_representative=False,
+    contact_visibility=None,
+    user=None,
+):
     """Add a person with a role in an organisation (secretariat, or the organisation's representative)."""
     with transaction.atomic():
         organisation = selectors.organisation_for_update(organisation_id)
@@ -270,10 +330,15 @@ def add_person(*, actor, organisation_id, name, email="", phone="", title="", is
         if contact_visibility:
             person.contact_visibility = contact_visibility
         _save(person)
-        Affiliation.objects.create(person=person, organisation=organisation, title=title,
-                                   is_representative=is_representative)
-        audit.record(actor, "network.person.added", person,
-                     {"organisation": organisation.pk, "title": title, "representative": is_representative})
+        Affiliation.objects.create(
+            person=person, organisation=organisation, title=title, is_representative=is_representative
+        )
+        audit.record(
+            actor,
+            "network.person.added",
+            person,
+            {"organisation": organisation.pk, "title": title, "representative": is_representative},
+        )
     return person
 
 
@@ -285,8 +350,10 @@ TRANSITIONS = {
     "activate": ({MembershipStatus.APPROVED}, MembershipStatus.ACTIVE),
     "request_withdrawal": ({MembershipStatus.ACTIVE}, MembershipStatus.WITHDRAWING),
     "complete_withdrawal": ({MembershipStatus.WITHDRAWING}, MembershipStatus.WITHDRAWN),
-    "expel": ({MembershipStatus.APPROVED, MembershipStatus.ACTIVE, MembershipStatus.WITHDRAWING},
-              MembershipStatus.EXPELLED),
+    "expel": (
+        {MembershipStatus.APPROVED, MembershipStatus.ACTIVE, MembershipStatus.WITHDRAWING},
+        MembershipStatus.EXPELLED,
+    ),
 }
 
 
@@ -308,12 +375,21 @@ def _transition(actor, membership_id, name, *, on, note="", fields=None):
                 code="illegal_transition",
                 params={"status": membership.get_status_display(), "target": MembershipStatus(target).label},
             )
-        MembershipEvent.objects.create(membership=membership, from_status=before, to_status=target, on=on,
-                                       actor=actor if getattr(actor, "is_authenticated", False) else None,
-                                       note=note)
+        MembershipEvent.objects.create(
+            membership=membership,
+            from_status=before,
+            to_status=target,
+            on=on,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            note=note,
+        )
         membership.refresh_from_db()
-        audit.record(actor, f"network.membership.{target}", membership,
-                     {"from": before, "to": target, "on": on, "note": note, **fields})
+        audit.record(
+            actor,
+            f"network.membership.{target}",
+            membership,
+            {"from": before, "to": target, "on": on, "note": note, **fields},
+        )
     return membership
 
 
@@ -323,7 +399,10 @@ def _on(value, field="on"):
     if errors:
         raise ValidationError(errors[field][0], errors=errors)
     if result > _today():
-        raise ValidationError(_("The date cannot be in the future."), errors={field: [str(_("The date cannot be in the future."))]})
+        raise ValidationError(
+            _("The date cannot be in the future."),
+            errors={field: [str(_("The date cannot be in the future."))]},
+        )
     return result
 
 
@@ -333,23 +412,39 @@ def apply_membership(*, actor, organisation_id, member_type, applied_on=None, no
         organisation = selectors.organisation_for_update(organisation_id)
         permissions.require(actor, "network.apply_membership", organisation)
         if member_type not in MemberType.values:
-            raise ValidationError(_("Choose a member type."), errors={"member_type": [str(_("Choose a member type."))]})
+            raise ValidationError(
+                _("Choose a member type."), errors={"member_type": [str(_("Choose a member type."))]}
+            )
         applied_on = _on(applied_on, "applied_on")
         if Membership.objects.filter(organisation=organisation).exists():
-            raise Conflict(_("%(name)s already has a membership record."), code="duplicate_membership",
-                           params={"name": organisation.name})
+            raise Conflict(
+                _("%(name)s already has a membership record."),
+                code="duplicate_membership",
+                params={"name": organisation.name},
+            )
         try:
             with transaction.atomic():
-                membership = Membership.objects.create(organisation=organisation, member_type=member_type,
-                                                       applied_on=applied_on)
+                membership = Membership.objects.create(
+                    organisation=organisation, member_type=member_type, applied_on=applied_on
+                )
         except IntegrityError:
-            raise Conflict(_("%(name)s already has a membership record."), code="duplicate_membership",
-                           params={"name": organisation.name})
-        MembershipEvent.objects.create(membership=membership, from_status="", to_status=MembershipStatus.APPLIED,
-                                       on=applied_on, actor=actor if actor and actor.is_authenticated else None,
-                                       note=note)
+            raise Conflict(
+                _("%(name)s already has a membership record."),
+                code="duplicate_membership",
+                params={"name": organisation.name},
+            )
+        MembershipEvent.objects.create(
+            membership=membership,
+            from_status="",
+            to_status=MembershipStatus.APPLIED,
+            on=applied_on,
+            actor=actor if actor and actor.is_authenticated else None,
+            note=note,
+        )
         reindex_organisation(organisation)
-        audit.record(actor, "network.membership.applied", membership, {"member_type": member_type, "on": applied_on})
+        audit.record(
+            actor, "network.membership.applied", membership, {"member_type": member_type, "on": applied_on}
+        )
     return membership
 
 
@@ -359,13 +454,24 @@ def approve_membership(*, actor, membership_id, decision_ref, approved_on=None):
     permissions.require(actor, "network.decide_membership", membership)
     decision_ref = str(decision_ref or "").strip()
     if not decision_ref:
-        raise ValidationError(_("Enter the board decision that approved this application."),
-                              errors={"decision_ref": [str(_("Enter the board decision that approved this application."))]})
+        raise ValidationError(
+            _("Enter the board decision that approved this application."),
+            errors={"decision_ref": [str(_("Enter the board decision that approved this application."))]},
+        )
     on = _on(approved_on, "approved_on")
     if on < membership.applied_on:
-        raise ValidationError(_("Approval cannot come before the application."), errors={"approved_on": [str(_("Approval cannot come before the application."))]})
-    return _transition(actor, membership_id, "approve", on=on, note=decision_ref,
-                       fields={"approved_on": on, "decision_ref": decision_ref})
+        raise ValidationError(
+            _("Approval cannot come before the application."),
+            errors={"approved_on": [str(_("Approval cannot come before the application."))]},
+        )
+    return _transition(
+        actor,
+        membership_id,
+        "approve",
+        on=on,
+        note=decision_ref,
+        fields={"approved_on": on, "decision_ref": decision_ref},
+    )
 
 
 def reject_membership(*, actor, membership_id, decision_ref, reason="", on=None):
@@ -373,11 +479,19 @@ def reject_membership(*, actor, membership_id, decision_ref, reason="", on=None)
     membership = selectors.get_membership(membership_id)
     permissions.require(actor, "network.decide_membership", membership)
     if not str(decision_ref or "").strip():
-        raise ValidationError(_("Enter the board decision that rejected this application."),
-                              errors={"decision_ref": [str(_("Enter the board decision that rejected this application."))]})
+        raise ValidationError(
+            _("Enter the board decision that rejected this application."),
+            errors={"decision_ref": [str(_("Enter the board decision that rejected this application."))]},
+        )
     on = _on(on)
-    return _transition(actor, membership_id, "reject", on=on, note=reason,
-                       fields={"decision_ref": decision_ref, "ended_on": on, "end_reason": reason})
+    return _transition(
+        actor,
+        membership_id,
+        "reject",
+        on=on,
+        note=reason,
+        fields={"decision_ref": decision_ref, "ended_on": on, "end_reason": reason},
+    )
 
 
 def activate_membership(*, actor, membership_id, on=None):
@@ -386,7 +500,10 @@ def activate_membership(*, actor, membership_id, on=None):
     permissions.require(actor, "network.activate_membership", membership)
     on = _on(on)
     if membership.approved_on and on < membership.approved_on:
-        raise ValidationError(_("Activation cannot come before approval."), errors={"on": [str(_("Activation cannot come before approval."))]})
+        raise ValidationError(
+            _("Activation cannot come before approval."),
+            errors={"on": [str(_("Activation cannot come before approval."))]},
+        )
     return _transition(actor, membership_id, "activate", on=on, fields={"activated_on": on})
 
 
@@ -395,8 +512,14 @@ def request_withdrawal(*, actor, membership_id, reason="", on=None):
     membership = selectors.get_membership(membership_id)
     permissions.require(actor, "network.request_withdrawal", membership)
     on = _on(on)
-    return _transition(actor, membership_id, "request_withdrawal", on=on, note=reason,
-                       fields={"withdrawal_requested_on": on, "end_reason": reason})
+    return _transition(
+        actor,
+        membership_id,
+        "request_withdrawal",
+        on=on,
+        note=reason,
+        fields={"withdrawal_requested_on": on, "end_reason": reason},
+    )
 
 
 def complete_withdrawal(*, actor, membership_id, on=None):
@@ -405,7 +528,10 @@ def complete_withdrawal(*, actor, membership_id, on=None):
     permissions.require(actor, "network.end_membership", membership)
     on = _on(on)
     if membership.withdrawal_requested_on and on < membership.withdrawal_requested_on:
-        raise ValidationError(_("Withdrawal cannot complete before it was requested."), errors={"on": [str(_("Withdrawal cannot complete before it was requested."))]})
+        raise ValidationError(
+            _("Withdrawal cannot complete before it was requested."),
+            errors={"on": [str(_("Withdrawal cannot complete before it was requested."))]},
+        )
     return _transition(actor, membership_id, "complete_withdrawal", on=on, fields={"ended_on": on})
 
 
@@ -421,8 +547,14 @@ def expel_member(*, actor, membership_id, decision_ref, reason, on=None):
     if errors:
         raise ValidationError(next(iter(errors.values()))[0], errors=errors)
     on = _on(on)
-    return _transition(actor, membership_id, "expel", on=on, note=reason,
-                       fields={"ended_on": on, "end_reason": reason, "decision_ref": decision_ref})
+    return _transition(
+        actor,
+        membership_id,
+        "expel",
+        on=on,
+        note=reason,
+        fields={"ended_on": on, "end_reason": reason, "decision_ref": decision_ref},
+    )
 
 
 # --- MOUs -----------------------------------------------------------------------------------------------
@@ -489,8 +621,12 @@ def add_mou_activity(*, actor, mou_id, on, title, description=""):
             errors["title"] = [str(_("Enter the activity's title."))]
         if errors:
             raise ValidationError(next(iter(errors.values()))[0], errors=errors)
-        activity = MouActivity.objects.create(mou=mou, on=day, title=str(title).strip(), description=description)
-        audit.record(actor, "network.mou.activity_added", mou, {"activity": activity.pk, "title": activity.title})
+        activity = MouActivity.objects.create(
+            mou=mou, on=day, title=str(title).strip(), description=description
+        )
+        audit.record(
+            actor, "network.mou.activity_added", mou, {"activity": activity.pk, "title": activity.title}
+        )
     return activity
 
 
@@ -500,13 +636,17 @@ def add_mou_document(*, actor, mou_id, title, uploaded_file):
         mou = selectors.mou_for_update(mou_id)
         permissions.require(actor, "network.manage_mou", mou)
         if uploaded_file is None:
-            raise ValidationError(_("Choose a file to upload."), errors={"file": [str(_("Choose a file to upload."))]})
-        document = MouDocument(mou=mou, title=str(title or uploaded_file.name).strip()[:200], file=uploaded_file)
+            raise ValidationError(
+                _("Choose a file to upload."), errors={"file": [str(_("Choose a file to upload."))]}
+            )
+        document = MouDocument(
+            mou=mou, title=str(title or uploaded_file.name).strip()[:200], file=uploaded_file
+        )
         document.save()
-        audit.record(actor, "network.mou.document_added", mou, {"document": document.pk, "title": document.title})
+        audit.record(
+            actor, "network.mou.document_added", mou, {"document": document.pk, "title": document.title}
+        )
     return document
-
-
 
 
 # --- import -----------------------------------------------------------------------------------------------
@@ -538,23 +678,42 @@ def import_members(*, actor, data, filename, dry_run=True):
         except ValidationError as exc:
             for field, messages in (exc.errors or {}).items():
                 for message in messages:
-                    errors.append({"row": row_number, "column": imports.FIELD_TO_HEADER.get(field, field),
-                                   "message": message})
+                    errors.append(
+                        {
+                            "row": row_number,
+                            "column": imports.FIELD_TO_HEADER.get(field, field),
+                            "message": message,
+                        }
+                    )
             continue
         for field in ("business_number", "corporate_number"):
             if cleaned.get(field):
                 first = seen.setdefault((field, cleaned[field]), row_number)
                 if first != row_number:
-                    errors.append({"row": row_number, "column": imports.FIELD_TO_HEADER[field],
-                                   "message": str(_("The same number is already in row %(row)s of this file.")
-                                                  % {"row": first})})
+                    errors.append(
+                        {
+                            "row": row_number,
+                            "column": imports.FIELD_TO_HEADER[field],
+                            "message": str(
+                                _("The same number is already in row %(row)s of this file.") % {"row": first}
+                            ),
+                        }
+                    )
         plan.append((row_number, org_data, membership))
-    report = {"rows": len(rows), "valid": len(rows) - len({e["row"] for e in errors}), "errors": errors,
-              "encoding": encoding, "dry_run": dry_run, "created": 0}
+    report = {
+        "rows": len(rows),
+        "valid": len(rows) - len({e["row"] for e in errors}),
+        "errors": errors,
+        "encoding": encoding,
+        "dry_run": dry_run,
+        "created": 0,
+    }
     if errors:
         raise ValidationError(
             _("%(count)s problem(s) found; nothing was imported. Fix the rows listed and upload again."),
-            code="import_invalid", params={"count": len(errors)}, errors=errors,
+            code="import_invalid",
+            params={"count": len(errors)},
+            errors=errors,
         )
     if dry_run:
         return report
@@ -564,15 +723,29 @@ def import_members(*, actor, data, filename, dry_run=True):
             if membership:
                 joined = membership["joined_on"] or _today()
                 record = Membership.objects.create(
-                    organisation=organisation, member_type=membership["member_type"], status=membership["status"],
+                    organisation=organisation,
+                    member_type=membership["member_type"],
+                    status=membership["status"],
                     applied_on=joined,
                     activated_on=joined if membership["status"] == MembershipStatus.ACTIVE else None,
-                    decision_ref=str(_("Imported register")) if membership["status"] == MembershipStatus.ACTIVE else "",
+                    decision_ref=str(_("Imported register"))
+                    if membership["status"] == MembershipStatus.ACTIVE
+                    else "",
                 )
-                MembershipEvent.objects.create(membership=record, from_status="", to_status=record.status, on=joined,
-                                               actor=actor, note=str(_("Imported from %(file)s") % {"file": filename}))
+                MembershipEvent.objects.create(
+                    membership=record,
+                    from_status="",
+                    to_status=record.status,
+                    on=joined,
+                    actor=actor,
+                    note=str(_("Imported from %(file)s") % {"file": filename}),
+                )
                 reindex_organisation(organisation)
             report["created"] += 1
-        audit.record(actor, "network.members.imported", None,
-                     {"file": filename, "encoding": encoding, "created": report["created"]})
+        audit.record(
+            actor,
+            "network.members.imported",
+            None,
+            {"file": filename, "encoding": encoding, "created": report["created"]},
+        )
     return report

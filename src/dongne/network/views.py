@@ -39,26 +39,36 @@ def directory(request):
 def organisation_detail(request, pk):
     org = selectors.get_organisation(request.user, pk)
     membership = getattr(org, "membership", None) if hasattr(org, "membership") else None
-    can_view_membership = membership is not None and permissions.can(request.user, "network.view_membership",
-                                                                      membership)
+    can_view_membership = membership is not None and permissions.can(
+        request.user, "network.view_membership", membership
+    )
     people = [(a, selectors.contact_visible(request.user, a.person)) for a in org.affiliations.all()]
-    return render(request, "network/organisation_detail.html", {
-        "org": org,
-        "membership": membership if can_view_membership else None,
-        "events": membership.events.select_related("actor") if can_view_membership else [],
-        "people": people,
-        "mous": selectors.visible_mous(request.user).filter(partner=org),
-        "can_edit": permissions.can(request.user, "network.change_organisation", org),
-        "can_apply": membership is None and permissions.can(request.user, "network.apply_membership", org),
-        "can_decide": membership is not None and permissions.can(request.user, "network.decide_membership",
-                                                                  membership),
-        "can_end": membership is not None and permissions.can(request.user, "network.end_membership", membership),
-        "can_withdraw": membership is not None and permissions.can(request.user, "network.request_withdrawal",
-                                                                    membership),
-        "can_manage_people": permissions.can(request.user, "network.manage_people", org),
-        "decision_form": DecisionForm(), "date_form": DateReasonForm(), "apply_form": ApplyForm(),
-        "person_form": PersonForm(), "Status": MembershipStatus,
-    })
+    return render(
+        request,
+        "network/organisation_detail.html",
+        {
+            "org": org,
+            "membership": membership if can_view_membership else None,
+            "events": membership.events.select_related("actor") if can_view_membership else [],
+            "people": people,
+            "mous": selectors.visible_mous(request.user).filter(partner=org),
+            "can_edit": permissions.can(request.user, "network.change_organisation", org),
+            "can_apply": membership is None
+            and permissions.can(request.user, "network.apply_membership", org),
+            "can_decide": membership is not None
+            and permissions.can(request.user, "network.decide_membership", membership),
+            "can_end": membership is not None
+            and permissions.can(request.user, "network.end_membership", membership),
+            "can_withdraw": membership is not None
+            and permissions.can(request.user, "network.request_withdrawal", membership),
+            "can_manage_people": permissions.can(request.user, "network.manage_people", org),
+            "decision_form": DecisionForm(),
+            "date_form": DateReasonForm(),
+            "apply_form": ApplyForm(),
+            "person_form": PersonForm(),
+            "Status": MembershipStatus,
+        },
+    )
 
 
 @login_required
@@ -102,7 +112,9 @@ def organisation_edit(request, pk):
 def person_add(request, pk):
     form = PersonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Check the person's details: %(errors)s") % {"errors": form.errors.as_text()})
+        messages.error(
+            request, _("Check the person's details: %(errors)s") % {"errors": form.errors.as_text()}
+        )
         return redirect("network:organisation_detail", pk=pk)
     services.add_person(actor=request.user, organisation_id=pk, **form.cleaned_data)
     messages.success(request, _("%(name)s was added.") % {"name": form.cleaned_data["name"]})
@@ -116,26 +128,55 @@ def membership_apply(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose a member type."))
         return redirect("network:organisation_detail", pk=pk)
-    services.apply_membership(actor=request.user, organisation_id=pk, member_type=form.cleaned_data["member_type"],
-                              applied_on=form.cleaned_data["applied_on"])
+    services.apply_membership(
+        actor=request.user,
+        organisation_id=pk,
+        member_type=form.cleaned_data["member_type"],
+        applied_on=form.cleaned_data["applied_on"],
+    )
     messages.success(request, _("The membership application was filed."))
     return redirect("network:organisation_detail", pk=pk)
 
 
 ACTIONS = {
-    "approve": (DecisionForm, lambda a, pk, d: services.approve_membership(
-        actor=a, membership_id=pk, decision_ref=d["decision_ref"], approved_on=d["on"]), _("Approved.")),
-    "reject": (DecisionForm, lambda a, pk, d: services.reject_membership(
-        actor=a, membership_id=pk, decision_ref=d["decision_ref"], reason=d["reason"], on=d["on"]), _("Rejected.")),
-    "activate": (DateReasonForm, lambda a, pk, d: services.activate_membership(
-        actor=a, membership_id=pk, on=d["on"]), _("The member is now active.")),
-    "withdraw": (DateReasonForm, lambda a, pk, d: services.request_withdrawal(
-        actor=a, membership_id=pk, reason=d["reason"], on=d["on"]), _("The withdrawal was requested.")),
-    "complete-withdrawal": (DateReasonForm, lambda a, pk, d: services.complete_withdrawal(
-        actor=a, membership_id=pk, on=d["on"]), _("The withdrawal was completed.")),
-    "expel": (DecisionForm, lambda a, pk, d: services.expel_member(
-        actor=a, membership_id=pk, decision_ref=d["decision_ref"], reason=d["reason"], on=d["on"]),
-              _("The member was expelled.")),
+    "approve": (
+        DecisionForm,
+        lambda a, pk, d: services.approve_membership(
+            actor=a, membership_id=pk, decision_ref=d["decision_ref"], approved_on=d["on"]
+        ),
+        _("Approved."),
+    ),
+    "reject": (
+        DecisionForm,
+        lambda a, pk, d: services.reject_membership(
+            actor=a, membership_id=pk, decision_ref=d["decision_ref"], reason=d["reason"], on=d["on"]
+        ),
+        _("Rejected."),
+    ),
+    "activate": (
+        DateReasonForm,
+        lambda a, pk, d: services.activate_membership(actor=a, membership_id=pk, on=d["on"]),
+        _("The member is now active."),
+    ),
+    "withdraw": (
+        DateReasonForm,
+        lambda a, pk, d: services.request_withdrawal(
+            actor=a, membership_id=pk, reason=d["reason"], on=d["on"]
+        ),
+        _("The withdrawal was requested."),
+    ),
+    "complete-withdrawal": (
+        DateReasonForm,
+        lambda a, pk, d: services.complete_withdrawal(actor=a, membership_id=pk, on=d["on"]),
+        _("The withdrawal was completed."),
+    ),
+    "expel": (
+        DecisionForm,
+        lambda a, pk, d: services.expel_member(
+            actor=a, membership_id=pk, decision_ref=d["decision_ref"], reason=d["reason"], on=d["on"]
+        ),
+        _("The member was expelled."),
+    ),
 }
 
 
@@ -161,18 +202,31 @@ def memberships(request):
         raise permissions.PermissionDenied()
     status = request.GET.get("status", MembershipStatus.APPLIED)
     page = paginate(request, selectors.memberships(request.user, status=status if status != "all" else ""))
-    return render(request, "network/memberships.html", {
-        "page": page, "status": status, "statuses": MembershipStatus.choices, "decision_form": DecisionForm(),
-        "can_decide": permissions.can(request.user, "network.decide_membership", None),
-    })
+    return render(
+        request,
+        "network/memberships.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": MembershipStatus.choices,
+            "decision_form": DecisionForm(),
+            "can_decide": permissions.can(request.user, "network.decide_membership", None),
+        },
+    )
 
 
 def mous(request):
     page = paginate(request, selectors.visible_mous(request.user).order_by("-signed_on"))
     expiring = selectors.expiring_mous(request.user, days=90) if permissions.is_officer(request.user) else []
-    return render(request, "network/mous.html", {
-        "page": page, "expiring": expiring, "can_manage": permissions.can(request.user, "network.manage_mou"),
-    })
+    return render(
+        request,
+        "network/mous.html",
+        {
+            "page": page,
+            "expiring": expiring,
+            "can_manage": permissions.can(request.user, "network.manage_mou"),
+        },
+    )
 
 
 def mou_detail(request, pk):
@@ -180,10 +234,17 @@ def mou_detail(request, pk):
     if mou is None:
         raise NotFound()
     can_manage = permissions.can(request.user, "network.manage_mou", mou)
-    return render(request, "network/mou_detail.html", {
-        "mou": mou, "can_manage": can_manage, "activity_form": MouActivityForm(), "document_form": MouDocumentForm(),
-        "documents": mou.documents.all() if permissions.is_authenticated(request.user) else [],
-    })
+    return render(
+        request,
+        "network/mou_detail.html",
+        {
+            "mou": mou,
+            "can_manage": can_manage,
+            "activity_form": MouActivityForm(),
+            "document_form": MouDocumentForm(),
+            "documents": mou.documents.all() if permissions.is_authenticated(request.user) else [],
+        },
+    )
 
 
 @login_required
@@ -222,8 +283,12 @@ def mou_activity_add(request, pk):
 def mou_document_add(request, pk):
     form = MouDocumentForm(request.POST, request.FILES)
     if form.is_valid():
-        services.add_mou_document(actor=request.user, mou_id=pk, title=form.cleaned_data["title"],
-                                  uploaded_file=form.cleaned_data["file"])
+        services.add_mou_document(
+            actor=request.user,
+            mou_id=pk,
+            title=form.cleaned_data["title"],
+            uploaded_file=form.cleaned_data["file"],
+        )
         messages.success(request, _("The document was attached."))
     else:
         messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
@@ -235,7 +300,9 @@ def mou_document_download(request, doc_id):
     document = MouDocument.objects.select_related("mou").filter(pk=doc_id).first()
     if document is None or not permissions.can(request.user, "network.view_mou", document.mou):
         raise NotFound()
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1]
+    )
 
 
 @login_required
@@ -247,20 +314,32 @@ def import_members(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = services.import_members(actor=request.user, data=upload.read(), filename=upload.name,
-                                             dry_run=form.cleaned_data["dry_run"])
+            report = services.import_members(
+                actor=request.user,
+                data=upload.read(),
+                filename=upload.name,
+                dry_run=form.cleaned_data["dry_run"],
+            )
         except DongneError as exc:
             if exc.status != 400:
                 raise
             errors = {"message": exc.render(), "rows": exc.errors if isinstance(exc.errors, list) else []}
         else:
             if report["dry_run"]:
-                messages.info(request, _("Dry run: %(rows)s rows are valid; nothing was imported yet.")
-                              % {"rows": report["rows"]})
+                messages.info(
+                    request,
+                    _("Dry run: %(rows)s rows are valid; nothing was imported yet.")
+                    % {"rows": report["rows"]},
+                )
             else:
-                messages.success(request, _("%(count)s organisations were imported.") % {"count": report["created"]})
-    return render(request, "network/import.html", {"form": form, "report": report, "errors": errors,
-                                                   "columns": imports.COLUMNS})
+                messages.success(
+                    request, _("%(count)s organisations were imported.") % {"count": report["created"]}
+                )
+    return render(
+        request,
+        "network/import.html",
+        {"form": form, "report": report, "errors": errors, "columns": imports.COLUMNS},
+    )
 
 
 @login_required

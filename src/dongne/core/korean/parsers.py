@@ -34,7 +34,9 @@ def parse_korean_date(value):
             return dt.date(year, month, day)
         except ValueError:
             raise ValueError(_("%(value)s is not a real date.") % {"value": value})
-    raise ValueError(_("Write dates as 2024.05.01, 2024-05-01 or 20240501 (got %(value)s).") % {"value": value})
+    raise ValueError(
+        _("Write dates as 2024.05.01, 2024-05-01 or 20240501 (got %(value)s).") % {"value": value}
+    )
 
 
 _UNITS = {"조": 10**12, "억": 10**8, "만": 10**4, "천": 10**3, "백": 10**2}

@@ -4,8 +4,15 @@ import threading
 import unicodedata
 
 _KEEP = {
-    "NNG": "noun", "NNP": "noun", "NR": "number", "XR": "root", "SH": "hanja",
-    "VV": "verb", "VA": "adjective", "SL": "foreign", "SN": "number",
+    "NNG": "noun",
+    "NNP": "noun",
+    "NR": "number",
+    "XR": "root",
+    "SH": "hanja",
+    "VV": "verb",
+    "VA": "adjective",
+    "SL": "foreign",
+    "SN": "number",
 }
 _lock = threading.Lock()
 _kiwi = None

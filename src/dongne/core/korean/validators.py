@@ -29,7 +29,9 @@ def validate_business_number(value):
     if len(digits) != 10:
         raise ValueError(_("A business registration number has 10 digits (e.g. 123-45-67890)."))
     if business_number_check_digit(digits[:9]) != int(digits[9]):
-        raise ValueError(_("This business registration number's check digit is wrong; please check the number."))
+        raise ValueError(
+            _("This business registration number's check digit is wrong; please check the number.")
+        )
     return format_business_number(digits)
 
 
@@ -49,7 +51,9 @@ def validate_corporate_number(value):
     if len(digits) != 13:
         raise ValueError(_("A corporate registration number has 13 digits (e.g. 110111-1234567)."))
     if corporate_number_check_digit(digits[:12]) != int(digits[12]):
-        raise ValueError(_("This corporate registration number's check digit is wrong; please check the number."))
+        raise ValueError(
+            _("This corporate registration number's check digit is wrong; please check the number.")
+        )
     return format_corporate_number(digits)
 
 
@@ -57,8 +61,24 @@ def format_corporate_number(digits):
     return f"{digits[:6]}-{digits[6:]}"
 
 
-_AREA_CODES = ("031", "032", "033", "041", "042", "043", "044", "051", "052", "053", "054", "055",
-               "061", "062", "063", "064")
+_AREA_CODES = (
+    "031",
+    "032",
+    "033",
+    "041",
+    "042",
+    "043",
+    "044",
+    "051",
+    "052",
+    "053",
+    "054",
+    "055",
+    "061",
+    "062",
+    "063",
+    "064",
+)
 
 
 def normalize_phone(value):
