@@ -104,6 +104,15 @@ class PersonForm(forms.Form):
     is_representative = forms.BooleanField(label=_("Representative"), required=False)
 
 
+class ProductForm(forms.Form):
+    name = forms.CharField(label=_("Product or service name"), max_length=200)
+    category = forms.CharField(label=_("Category"), max_length=100, required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    is_public = forms.BooleanField(label=_("Public"), required=False, initial=True)
+
+
 class MouForm(forms.Form):
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=None)
     title = forms.CharField(label=_("Title"), max_length=200)

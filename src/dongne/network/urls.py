@@ -9,6 +9,7 @@ urlpatterns = [
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
     path("organisations/<int:pk>/people/", views.person_add, name="person_add"),
+    path("organisations/<int:pk>/products/", views.product_add, name="product_add"),
     path("organisations/<int:pk>/apply/", views.membership_apply, name="membership_apply"),
     path("memberships/", views.memberships, name="memberships"),
     path("memberships/<int:pk>/<str:action>/", views.membership_action, name="membership_action"),

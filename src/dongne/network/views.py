@@ -23,6 +23,7 @@ from .forms import (
     MouForm,
     OrganisationForm,
     PersonForm,
+    ProductForm,
 )
 from .models import MouDocument
 
@@ -117,6 +118,20 @@ def person_add(request, pk):
         )
         return redirect("network:organisation_detail", pk=pk)
     services.add_person(actor=request.user, organisation_id=pk, **form.cleaned_data)
+    messages.success(request, _("%(name)s was added.") % {"name": form.cleaned_data["name"]})
+    return redirect("network:organisation_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def product_add(request, pk):
+    form = ProductForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("Check the product's details: %(errors)s") % {"errors": form.errors.as_text()}
+        )
+        return redirect("network:organisation_detail", pk=pk)
+    services.add_product(actor=request.user, organisation_id=pk, **form.cleaned_data)
     messages.success(request, _("%(name)s was added.") % {"name": form.cleaned_data["name"]})
     return redirect("network:organisation_detail", pk=pk)
 
