@@ -9,7 +9,9 @@ def test_every_environment_variable_is_documented():
     sources = [ROOT / "src/dongne/config/settings.py", ROOT / "src/dongne/core/cli.py"]
     names = set()
     for source in sources:
-        names |= set(re.findall(r'(?:env|env_bool|env_list|environ\.get)\(\s*"([A-Z][A-Z0-9_]+)"', source.read_text()))
+        names |= set(
+            re.findall(r'(?:env|env_bool|env_list|environ\.get)\(\s*"([A-Z][A-Z0-9_]+)"', source.read_text())
+        )
     assert "DATABASE_URL" in names and "DONGNE_DATA_DIR" in names
     documented = (ROOT / "docs/configuration.md").read_text()
     missing = sorted(name for name in names if f"`{name}`" not in documented)

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Router, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 from ninja.security.base import AuthBase
@@ -50,7 +50,20 @@ class ActorAuth(AuthBase):
         return AnonymousUser()
 
 
-api = NinjaAPI(
+class DongneAPI(NinjaAPI):
+    def validation_error_from_error_contexts(self, error_contexts):
+        # A Schema body parameter is read as {"payload": <body>}, so ninja reports a missing name
+        # at body.payload.name; the caller sent {"name": …}, so report it at "name".
+        exc = super().validation_error_from_error_contexts(error_contexts)
+        wrappers = {getattr(c.model, "__read_from_single_attr__", None) for c in error_contexts} - {None}
+        for err in exc.errors:
+            loc = tuple(err.get("loc", ()))
+            if len(loc) > 1 and loc[0] == "body" and loc[1] in wrappers:
+                err["loc"] = (loc[0], *loc[2:])
+        return exc
+
+
+api = DongneAPI(
     title="Dongne API",
     version="1",
     description="동네 — 지역 ICT 사회적협동조합 통합 플랫폼 API. Errors: {code, message, messages: {ko, en}, errors}.",
@@ -91,6 +104,17 @@ def _schema_error(request, exc):
         errors.setdefault(loc or "__all__", []).append(err.get("msg", ""))
     error = DomainValidationError(_("The request does not match the API schema."), errors=errors)
     return api.create_response(request, error_body(error), status=400)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    # ninja's own errors, chiefly a request body that is not JSON (400): same shape as ours.
+    if exc.status_code == 400:
+        error = DomainValidationError(_("The request does not match the API schema."))
+    else:
+        error = DongneError()
+        error.status = exc.status_code
+    return api.create_response(request, error_body(error), status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)

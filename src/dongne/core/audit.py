@@ -7,9 +7,19 @@ from django.core.serializers.json import DjangoJSONEncoder
 from .models import AuditEntry
 
 
+class _Encoder(DjangoJSONEncoder):
+    # Django's encoder for dates, decimals and lazy strings; anything else (a model instance) as str().
+    # (Passing default=str to json.dumps instead would replace Django's encoder, not back it up.)
+    def default(self, o):
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
+
+
 def _jsonable(data):
-    # Round-trip through Django's encoder so dates, decimals and lazy strings are stored as text.
-    return json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, default=str))
+    # Round-trip through the encoder so dates, decimals and lazy strings are stored as text.
+    return json.loads(json.dumps(data or {}, cls=_Encoder))
 
 
 def record(actor, action, target=None, data=None):

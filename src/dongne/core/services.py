@@ -76,6 +76,7 @@ def invite_user(*, actor, email, role, name="", organisation=None):
 
 
 def open_invitation(raw_token):
+    """The open invitation behind the secret link (not a service: reads only; the token is the credential)."""
     try:
         invitation = Invitation.objects.select_related("organisation").get(token_hash=hash_token(raw_token))
     except Invitation.DoesNotExist:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -40,7 +41,7 @@ def parse_korean_date(value):
 
 
 _UNITS = {"조": 10**12, "억": 10**8, "만": 10**4, "천": 10**3, "백": 10**2}
-_AMOUNT_RE = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_AMOUNT_RE = re.compile(r"^\d+(\.\d+)?$")  # the sign is taken off before
 
 
 def parse_amount(value):
@@ -58,35 +59,45 @@ def parse_amount(value):
     if text.endswith("원"):
         text = text[:-1]
     negative = text.startswith("-")
-    text = text.lstrip("+-")
+    if text[:1] in ("+", "-"):
+        text = text[1:]  # one sign only: "--1000" is a typo, not an amount
     if not text:
         raise ValueError(_("Enter an amount such as 1,234,000원."))
     if _AMOUNT_RE.match(text):
-        number = float(text) if "." in text else int(text)
+        number = Decimal(text)  # Decimal, not float: 1.1억 must be exactly 110,000,000
         if number != int(number):
             raise ValueError(_("An amount in won has no fraction (got %(value)s).") % {"value": value})
         return -int(number) if negative else int(number)
     # Korean units: "1억2천만" = 1*10^8 + 2*10^3*10^4. Big units (조 억 만) close a group;
-    # small units (천 백) multiply within the group.
-    total = 0
-    group = 0
+    # small units (천 백) multiply within the group. Units run from large to small ("5만3억",
+    # "1억억" and "1천2천" are typos, not sums).
+    garbage = ValueError(_("%(value)s is not an amount; write it as 1,234,000원.") % {"value": value})
+    total = Decimal(0)
+    group = Decimal(0)
     pos = 0
+    last_big = last_small = None
     for match in re.finditer(r"(\d+(?:\.\d+)?)?([조억만천백])|(\d+(?:\.\d+)?)$", text):
         if match.start() != pos:
-            raise ValueError(_("%(value)s is not an amount; write it as 1,234,000원.") % {"value": value})
+            raise garbage
         pos = match.end()
         number_text, unit, tail = match.groups()
         if tail is not None:
-            group += float(tail)
+            group += Decimal(tail)
             continue
-        number = float(number_text) if number_text else 1
+        number = Decimal(number_text) if number_text else Decimal(1)
         if unit in ("천", "백"):
+            if last_small is not None and _UNITS[unit] >= last_small:
+                raise garbage
+            last_small = _UNITS[unit]
             group += number * _UNITS[unit]
         else:
+            if last_big is not None and _UNITS[unit] >= last_big:
+                raise garbage
+            last_big, last_small = _UNITS[unit], None
             total += (group + (number if number_text else (0 if group else 1))) * _UNITS[unit]
-            group = 0
+            group = Decimal(0)
     if pos != len(text):
-        raise ValueError(_("%(value)s is not an amount; write it as 1,234,000원.") % {"value": value})
+        raise garbage
     total += group
     if total != int(total):
         raise ValueError(_("An amount in won has no fraction (got %(value)s).") % {"value": value})

@@ -96,8 +96,11 @@ def normalize_phone(value):
         return f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"
     if digits[:3] in ("011", "016", "017", "018", "019") and len(digits) in (10, 11):
         return f"{digits[:3]}-{digits[3:-4]}-{digits[-4:]}"
-    if (digits[:3] in _AREA_CODES or digits[:3] in ("070", "050")) and len(digits) in (10, 11):
+    if (digits[:3] in _AREA_CODES or digits[:3] == "070") and len(digits) in (10, 11):
         return f"{digits[:3]}-{digits[3:-4]}-{digits[-4:]}"
+    if digits[:3] == "050" and len(digits) in (11, 12):
+        # Personal and safe numbers have a 4-digit prefix: 0505-123-4567, 0504-1234-5678.
+        return f"{digits[:4]}-{digits[4:-4]}-{digits[-4:]}"
     if digits[:2] in ("15", "16", "18") and len(digits) == 8:
         return f"{digits[:4]}-{digits[4:]}"
     raise error
