@@ -18,3 +18,6 @@ urlpatterns = [
     path("network/", include("dongne.network.urls")),
     path("", include("dongne.core.urls")),
 ]
+
+handler404 = "dongne.core.views.page_not_found"
+handler500 = "dongne.core.views.server_error"

@@ -2,11 +2,38 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import audit
 from .models import ApiToken, AuditEntry, Invitation, User
 
 
+class AuditedAdmin(admin.ModelAdmin):
+    """Admin writes are power use outside the services, so each one is still recorded in the audit
+    log ("admin.<app>.<model>.changed|added|deleted") with the changed fields."""
+
+    def _code(self, obj, what):
+        return f"admin.{obj._meta.label_lower}.{what}"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        fields = list(form.changed_data) if form is not None else []
+        data = {
+            "fields": fields,
+            "values": {f: str(getattr(obj, f, ""))[:200] for f in fields if f != "password"},
+        }
+        audit.record(request.user, self._code(obj, "changed" if change else "added"), obj, data)
+
+    def delete_model(self, request, obj):
+        audit.record(request.user, self._code(obj, "deleted"), obj, {"repr": str(obj)})
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            audit.record(request.user, self._code(obj, "deleted"), obj, {"repr": str(obj)})
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "role", "is_active", "last_login"]
     list_filter = ["role", "is_active"]
@@ -42,7 +69,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["user", "prefix", "token_hash", "created_at", "last_used_at"]
 
@@ -51,9 +78,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(AuditedAdmin):
+    """Read-only: changing an invitation's address or role would change what its mailed link creates;
+    invite again (or revoke) from the invitations page instead."""
+
     list_display = ["email", "role", "organisation", "created_at", "accepted_at", "revoked_at"]
-    readonly_fields = ["token_hash"]
+    readonly_fields = [f.name for f in Invitation._meta.fields]
 
     def has_add_permission(self, request):
-        return False  # invitations are sent through the service, which mails the link
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

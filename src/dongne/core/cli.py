@@ -164,27 +164,21 @@ def _serve(args):
 def _create_secretariat(args):
     import getpass
 
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-
-    from . import audit
+    from . import services
     from .choices import Role
+    from .errors import DongneError
 
-    User = get_user_model()
-    if User.objects.filter(email__iexact=args.email).exists():
-        print(f"이미 있는 계정입니다 / account exists: {args.email}", file=sys.stderr)
-        return 1
     password = args.password or getpass.getpass("비밀번호 / password: ")
-    user = User(email=args.email, name=args.name, role=Role.SECRETARIAT)
     try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        print("\n".join(exc.messages), file=sys.stderr)
+        user = services.create_user(
+            actor=None, email=args.email, name=args.name, role=Role.SECRETARIAT, password=password
+        )
+    except DongneError as exc:
+        print(exc.render(), file=sys.stderr)
+        for messages in (exc.errors or {}).values():
+            for message in messages:
+                print(f"  {message}", file=sys.stderr)
         return 1
-    user.set_password(password)
-    user.save()
-    audit.record(None, "core.user.created", user, {"role": Role.SECRETARIAT, "via": "cli"})
     print(f"사무국 계정을 만들었습니다 / secretariat account created: {user.email}")
     return 0
 

@@ -27,6 +27,12 @@ class DongneError(Exception):
         return text % self.params if self.params else text
 
 
+class ServerError(DongneError):
+    status = 500
+    code = "server_error"
+    default_message = _("Something went wrong on our side; the change was not saved. Please try again.")
+
+
 class ValidationError(DongneError):
     status = 400
     code = "invalid"

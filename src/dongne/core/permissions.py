@@ -74,6 +74,8 @@ rule("core.invite_user")(lambda actor, obj: is_secretariat(actor))
 rule("core.revoke_invitation")(lambda actor, obj: is_secretariat(actor))
 rule("core.accept_invitation")(lambda actor, obj: True)  # the secret token in the link is the credential
 rule("core.manage_users")(lambda actor, obj: is_secretariat(actor))
+# actor None is the operator at the shell (dongne create-secretariat): whoever runs the command owns the server.
+rule("core.create_user")(lambda actor, obj: actor is None or is_secretariat(actor))
 rule("core.create_token")(lambda actor, obj: is_authenticated(actor))
 rule("core.revoke_token")(
     lambda actor, obj: (

@@ -75,6 +75,37 @@ def invite_user(*, actor, email, role, name="", organisation=None):
     return invitation
 
 
+def create_user(*, actor, email, name, role, password):
+    """Create an account directly: the first secretariat from the shell (actor None), or by the secretariat."""
+    permissions.require(actor, "core.create_user")
+    email = str(email or "").strip().lower()
+    errors = {}
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        errors["email"] = [str(_("Enter a valid e-mail address."))]
+    if role not in Role.values:
+        errors["role"] = [str(_("Choose a role."))]
+    if not str(name or "").strip():
+        errors["name"] = [str(_("Enter your name."))]
+    if errors:
+        raise ValidationError(next(iter(errors.values()))[0], errors=errors)
+    user = User(email=email, name=str(name).strip(), role=role)
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.messages[0], errors={"password": exc.messages})
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exists():
+            raise Conflict(
+                _("%(email)s already has an account."), code="duplicate_user", params={"email": email}
+            )
+        user.set_password(password)
+        user.save()
+        audit.record(actor, "core.user.created", user, {"role": role})
+    return user
+
+
 def open_invitation(raw_token):
     """The open invitation behind the secret link (not a service: reads only; the token is the credential)."""
     try:

@@ -38,15 +38,27 @@ def sniff_delimiter(text):
 
 
 def read_table(data, filename):
-    """Rows of a CSV/TSV or XLSX upload as (header, rows, encoding); header cells stripped."""
+    """Rows of a CSV/TSV or XLSX upload as (header, rows, encoding); header cells stripped,
+    blank rows dropped."""
+    header, numbered, encoding = read_numbered_table(data, filename)
+    return header, [row for _number, row in numbered], encoding
+
+
+def read_numbered_table(data, filename):
+    """Like ``read_table``, but each row comes as (row number, cells) with the number a
+    spreadsheet shows for it (the header's row included), so that error reports point at the
+    right row even when the file has blank rows."""
     name = (filename or "").lower()
     if name.endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
-        return _read_xlsx(data)
-    if not name.endswith((".csv", ".tsv", ".txt", "")) and "." in name:
+        return _split(*_read_xlsx(data))
+    extension = name.rsplit(".", 1)[1] if "." in name else ""
+    if extension not in ("csv", "tsv", "txt", ""):
         raise ValidationError(_("Upload a CSV or XLSX file."), code="bad_file_type")
-    text, encoding = decode_text(data)
-    if "\x00" in text:
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Text in UTF-8 or CP949 never holds a NUL byte; a binary file nearly always does.
+        # (UTF-16, which does, falls through to the encoding error below.)
         raise ValidationError(_("This file is not a text CSV file."), code="bad_file")
+    text, encoding = decode_text(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     try:
         rows = [row for row in reader]
@@ -71,12 +83,15 @@ def _read_xlsx(data):
             code="bad_file",
             params={"error": type(exc).__name__},
         )
-    return _split(rows, "xlsx")
+    return rows, "xlsx"
 
 
 def _split(rows, encoding):
-    rows = [row for row in rows if any(str(cell).strip() for cell in row)]
-    if not rows:
+    numbered = [
+        (number, row) for number, row in enumerate(rows, start=1) if any(str(cell).strip() for cell in row)
+    ]
+    if not numbered:
         raise ValidationError(_("The file is empty."), code="empty_file")
-    header = [str(cell).strip() for cell in rows[0]]
-    return header, rows[1:], encoding
+    (_number, first), rest = numbered[0], numbered[1:]
+    header = [str(cell).strip() for cell in first]
+    return header, rest, encoding

@@ -121,3 +121,30 @@ def audit_log(request):
         request.user, action=filters.get("action", ""), target_type=filters.get("target_type", "")
     )
     return render(request, "core/audit.html", {"form": form, "page": paginate(request, entries, 50)})
+
+
+def page_not_found(request, exception=None):
+    """404 for the whole site: the API's JSON error body under /api/, the error page elsewhere."""
+    from .errors import NotFound
+
+    error = NotFound()
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        from .api import error_body
+
+        return JsonResponse(error_body(error), status=404, json_dumps_params={"ensure_ascii": False})
+    return render(request, "error.html", {"error": error}, status=404)
+
+
+def server_error(request):
+    from .errors import ServerError
+
+    error = ServerError()
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        from .api import error_body
+
+        return JsonResponse(error_body(error), status=500, json_dumps_params={"ensure_ascii": False})
+    return render(request, "error.html", {"error": error}, status=500)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from dongne.core.admin import AuditedAdmin
+
 from .models import (
     Affiliation,
     Membership,
@@ -26,12 +28,19 @@ class ProductInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin):
     list_display = ["name", "kind", "business_number", "sigungu_code", "is_public"]
     list_filter = ["kind", "is_public", "sigungu_code"]
     search_fields = ["name", "name_en", "business_number", "corporate_number"]
     filter_horizontal = ["industry_tags", "capability_tags"]
     inlines = [AffiliationInline, ProductInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Keep the directory search in step with edits made here.
+        from .services import reindex_organisation
+
+        reindex_organisation(form.instance)
 
 
 class MembershipEventInline(admin.TabularInline):
@@ -44,7 +53,7 @@ class MembershipEventInline(admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
     """Status is read-only here: transitions go through the services so each is checked and audited."""
 
     list_display = ["organisation", "member_type", "status", "applied_on", "activated_on"]
@@ -55,7 +64,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(AuditedAdmin):
     list_display = ["name", "email", "phone", "user"]
     search_fields = ["name", "email"]
 
@@ -71,10 +80,10 @@ class MouDocumentInline(admin.TabularInline):
 
 
 @admin.register(Mou)
-class MouAdmin(admin.ModelAdmin):
+class MouAdmin(AuditedAdmin):
     list_display = ["title", "partner", "signed_on", "expires_on"]
     search_fields = ["title", "partner__name"]
     inlines = [MouActivityInline, MouDocumentInline]
 
 
-admin.site.register(Tag)
+admin.site.register(Tag, AuditedAdmin)
