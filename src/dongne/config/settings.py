@@ -132,7 +132,6 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env("DONGNE_TIME_ZONE", "Asia/Seoul")
 USE_I18N = True
 USE_TZ = True
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default, opted into now
 
 # --- files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -87,6 +87,10 @@ TRUE_WORDS = {"y", "yes", "true", "1", "예", "공개", "o"}
 FALSE_WORDS = {"n", "no", "false", "0", "아니오", "비공개", "x"}
 
 
+# Text starting with one of these is run as a formula by Excel (CSV injection); exports guard it.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value):
     if value is None:
         return ""
@@ -94,7 +98,17 @@ def _cell(value):
         return value.isoformat()[:10]
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    text = str(value)
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        text = text[1:]  # the apostrophe export_csv put in front of formula-like text
+    return text.strip()
+
+
+def _csv_text(value):
+    """A CSV cell Excel shows as text: formula-like text gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def map_row(raw):
@@ -155,9 +169,10 @@ def map_row(raw):
 
 
 def parse_rows(header, rows):
-    """Yield (row_number, {field: text}) with row numbers as Excel shows them (header = 1)."""
+    """Yield (row_number, {field: text}) for rows numbered as Excel shows them (header = 1),
+    as ``core.textfile.read_numbered_table`` returns them."""
     fields = [HEADER_TO_FIELD.get(cell.replace(" ", ""), HEADER_TO_FIELD.get(cell)) for cell in header]
-    for offset, row in enumerate(rows, start=2):
+    for offset, row in rows:
         values = {}
         for index, field in enumerate(fields):
             if field is None:
@@ -207,18 +222,27 @@ def export_csv(organisations):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([ko for _f, ko, _en in COLUMNS])
-    writer.writerows(export_rows(organisations))
+    writer.writerows([_csv_text(value) for value in row] for row in export_rows(organisations))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def export_xlsx(organisations):
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    def text_cell(value):
+        # openpyxl writes a string starting with "=" as a formula; keep it text.
+        if isinstance(value, str) and value.startswith("="):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            return cell
+        return value
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("조합원")
     sheet.append([ko for _f, ko, _en in COLUMNS])
     for row in export_rows(organisations):
-        sheet.append(row)
+        sheet.append([text_cell(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

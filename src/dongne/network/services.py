@@ -3,6 +3,7 @@ a transaction, records an audit entry and returns the object (ARCHITECTURE.md ru
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -246,13 +247,29 @@ def create_organisation(*, actor, data):
     return organisation
 
 
+def _changed_admin_fields(organisation, data):
+    """Admin fields whose submitted value differs from the stored one once both are normalised:
+    "2218100012" is the stored "221-81-00012" and "" is a stored empty number, so a representative
+    who resubmits their profile unchanged is not refused."""
+    changed = set()
+    for field in ADMIN_ORG_FIELDS & set(data):
+        try:
+            value = clean_organisation_data({field: data[field]}, instance=organisation)[field]
+        except ValidationError:
+            changed.add(field)
+            continue
+        if value != getattr(organisation, field):
+            changed.add(field)
+    return changed
+
+
 def update_organisation(*, actor, organisation_id, data):
     """Edit an organisation's profile: the secretariat, or a representative for their own organisation."""
     with transaction.atomic():
         organisation = selectors.organisation_for_update(organisation_id)
         permissions.require(actor, "network.change_organisation", organisation)
         if ADMIN_ORG_FIELDS & set(data):
-            changing = {f for f in ADMIN_ORG_FIELDS & set(data) if data[f] != getattr(organisation, f)}
+            changing = _changed_admin_fields(organisation, data)
             if changing and not permissions.can(
                 actor, "network.change_organisation_admin_fields", organisation
             ):
@@ -357,9 +374,10 @@ TRANSITIONS = {
 }
 
 
-def _transition(actor, membership_id, name, *, on, note="", fields=None):
+def _transition(actor, membership_id, name, *, on, note="", fields=None, date_field="on"):
     """Move a membership along TRANSITIONS with one conditional UPDATE, so two people acting at
-    once cannot both succeed: the second finds the status already changed and gets a Conflict."""
+    once cannot both succeed: the second finds the status already changed and gets a Conflict.
+    A step may not be dated before the last step in the history (which is shown in date order)."""
     allowed, target = TRANSITIONS[name]
     fields = dict(fields or {})
     with transaction.atomic():
@@ -375,6 +393,12 @@ def _transition(actor, membership_id, name, *, on, note="", fields=None):
                 code="illegal_transition",
                 params={"status": membership.get_status_display(), "target": MembershipStatus(target).label},
             )
+        last_on = membership.events.aggregate(last=Max("on"))["last"]
+        if last_on and on < last_on:
+            # Raising inside the atomic block undoes the UPDATE above.
+            message = _("This step cannot be dated before the previous one (%(date)s).")
+            params = {"date": last_on.isoformat()}
+            raise ValidationError(message, params=params, errors={date_field: [str(message) % params]})
         MembershipEvent.objects.create(
             membership=membership,
             from_status=before,
@@ -471,6 +495,7 @@ def approve_membership(*, actor, membership_id, decision_ref, approved_on=None):
         on=on,
         note=decision_ref,
         fields={"approved_on": on, "decision_ref": decision_ref},
+        date_field="approved_on",
     )
 
 
@@ -657,12 +682,12 @@ def import_members(*, actor, data, filename, dry_run=True):
     the error lists each problem with its row number and column. A dry run validates and reports
     without writing.
     """
-    from dongne.core.textfile import read_table
+    from dongne.core.textfile import read_numbered_table
 
     from . import imports
 
     permissions.require(actor, "network.import_members")
-    header, rows, encoding = read_table(data, filename)
+    header, rows, encoding = read_numbered_table(data, filename)
     problem = imports.header_problems(header)
     if problem:
         raise ValidationError(problem, code="bad_header")

@@ -63,10 +63,15 @@ def organisation_detail(request, pk):
             "can_withdraw": membership is not None
             and permissions.can(request.user, "network.request_withdrawal", membership),
             "can_manage_people": permissions.can(request.user, "network.manage_people", org),
+            # Forms that share a page get their own id prefixes, so every label and help text
+            # points at the field of its own form (ids must be unique on a page).
             "decision_form": DecisionForm(),
+            "reject_form": DecisionForm(auto_id="id_reject_%s"),
+            "expel_form": DecisionForm(auto_id="id_expel_%s"),
             "date_form": DateReasonForm(),
             "apply_form": ApplyForm(),
             "person_form": PersonForm(),
+            "product_form": ProductForm(auto_id="id_product_%s"),
             "Status": MembershipStatus,
         },
     )
@@ -256,7 +261,7 @@ def mou_detail(request, pk):
             "mou": mou,
             "can_manage": can_manage,
             "activity_form": MouActivityForm(),
-            "document_form": MouDocumentForm(),
+            "document_form": MouDocumentForm(auto_id="id_document_%s"),  # both forms have a title
             "documents": mou.documents.all() if permissions.is_authenticated(request.user) else [],
         },
     )
