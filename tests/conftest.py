@@ -58,3 +58,12 @@ def other_org(secretariat):
 def rep(org):
     """The representative of ``org``."""
     return make_representative(org)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _jobs_run_inline():
+    """Background jobs run inline in tests (ARCHITECTURE.md rule 8: tasks run inline without a queue)."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield

@@ -47,9 +47,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "huey.contrib.djhuey",
     "ninja",  # serves Swagger UI from local static files instead of a CDN
     "dongne.core",
     "dongne.network",
+    "dongne.datahub",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +163,21 @@ X_FRAME_OPTIONS = "DENY"
 MESSAGE_TAGS = {40: "error"}
 PAGE_SIZE = int(env("DONGNE_PAGE_SIZE", "25"))
 INVITATION_DAYS = int(env("DONGNE_INVITATION_DAYS", "14"))
+API_RATE_LIMIT = int(env("DONGNE_API_RATE_LIMIT", "600"))  # requests per token per minute
+
+# --- data lake and background jobs ---------------------------------------------------------------
+LAKE_ROOT = Path(env("DONGNE_LAKE_DIR", str(DATA_DIR / "lake"))).resolve()
+UPLOAD_DIR = DATA_DIR / "uploads"
+REDIS_URL = env("DONGNE_REDIS_URL", "")
+if REDIS_URL:
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "dongne", "url": REDIS_URL,
+            "immediate": env_bool("DONGNE_JOBS_IMMEDIATE", False)}
+else:
+    HUEY = {"huey_class": "huey.SqliteHuey", "name": "dongne", "filename": str(DATA_DIR / "jobs.sqlite3"),
+            "immediate": env_bool("DONGNE_JOBS_IMMEDIATE", False)}
+HUEY["consumer"] = {"workers": int(env("DONGNE_JOB_WORKERS", "1")), "worker_type": "thread"}
+TOURAPI_BASE_URL = env("DONGNE_TOURAPI_BASE_URL", "https://apis.data.go.kr/B551011/KorService2")
+TOURAPI_KEY = env("DONGNE_TOURAPI_KEY", "")
 
 LOGGING = {
     "version": 1,

@@ -27,6 +27,12 @@ class DongneError(Exception):
         return text % self.params if self.params else text
 
 
+class RateLimited(DongneError):
+    status = 429
+    code = "rate_limited"
+    default_message = _("Too many requests with this API token (limit %(limit)s a minute); wait a minute and try again.")
+
+
 class ServerError(DongneError):
     status = 500
     code = "server_error"

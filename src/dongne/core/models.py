@@ -143,6 +143,22 @@ class ApiToken(models.Model):
         return self.revoked_at is None
 
 
+class ApiRateWindow(models.Model):
+    """Requests per API token per minute, counted in the database so every worker shares one limit."""
+
+    token = models.ForeignKey(ApiToken, verbose_name=_("API token"), on_delete=models.CASCADE, related_name="+")
+    window = models.DateTimeField(_("minute"))
+    count = models.PositiveIntegerField(_("requests"), default=0)
+
+    class Meta:
+        verbose_name = _("API rate window")
+        verbose_name_plural = _("API rate windows")
+        constraints = [models.UniqueConstraint(fields=["token", "window"], name="core_rate_unique")]
+
+    def __str__(self):
+        return f"{self.token_id} {self.window:%H:%M} {self.count}"
+
+
 class Invitation(models.Model):
     """An invitation sent by the secretariat; accepting it creates the user with the given role."""
 

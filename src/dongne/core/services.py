@@ -8,7 +8,8 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -16,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from . import audit, permissions
 from .choices import Role
-from .errors import Conflict, NotFound, ValidationError
-from .models import ApiToken, Invitation, User, hash_token
+from .errors import Conflict, NotFound, RateLimited, ValidationError
+from .models import ApiRateWindow, ApiToken, Invitation, User, hash_token
 from .signals import invitation_accepted
 
 TOKEN_PREFIX = "dn_"
@@ -218,4 +219,26 @@ def user_for_token(raw):
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    _count_request(token, now)
     return token.user
+
+
+def _count_request(token, now):
+    """Count one request in the token's current minute; refuse past DONGNE_API_RATE_LIMIT.
+
+    The increment is a single UPDATE (or an INSERT guarded by the unique constraint), so
+    concurrent workers cannot lose counts."""
+    window = now.replace(second=0, microsecond=0)
+    counter = ApiRateWindow.objects.filter(token=token, window=window)
+    with transaction.atomic():
+        if not counter.update(count=F("count") + 1):
+            try:
+                with transaction.atomic():
+                    ApiRateWindow.objects.create(token=token, window=window, count=1)
+                # A new minute: forget windows older than an hour.
+                ApiRateWindow.objects.filter(token=token, window__lt=window - dt.timedelta(hours=1)).delete()
+            except IntegrityError:
+                counter.update(count=F("count") + 1)
+        count = counter.values_list("count", flat=True).first() or 0
+    if count > settings.API_RATE_LIMIT:
+        raise RateLimited(params={"limit": settings.API_RATE_LIMIT})
