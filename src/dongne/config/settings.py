@@ -176,6 +176,8 @@ else:
     HUEY = {"huey_class": "huey.SqliteHuey", "name": "dongne", "filename": str(DATA_DIR / "jobs.sqlite3"),
             "immediate": env_bool("DONGNE_JOBS_IMMEDIATE", False)}
 HUEY["consumer"] = {"workers": int(env("DONGNE_JOB_WORKERS", "1")), "worker_type": "thread"}
+DATAHUB_MAX_ROWS = int(env("DONGNE_DATAHUB_MAX_ROWS", "10000"))  # rows one API/SQL call may return
+DATAHUB_SQL_TIMEOUT = float(env("DONGNE_DATAHUB_SQL_TIMEOUT", "10"))  # seconds before a SQL query is stopped
 TOURAPI_BASE_URL = env("DONGNE_TOURAPI_BASE_URL", "https://apis.data.go.kr/B551011/KorService2")
 TOURAPI_KEY = env("DONGNE_TOURAPI_KEY", "")
 

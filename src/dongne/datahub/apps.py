@@ -8,4 +8,4 @@ class DatahubConfig(AppConfig):
     verbose_name = _("Data catalog")
 
     def ready(self):
-        from . import rules  # noqa: F401  (register permission rules)
+        from . import rules, tasks  # noqa: F401  (register permission rules and background tasks)

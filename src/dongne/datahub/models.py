@@ -27,33 +27,63 @@ class Theme(models.Model):
 class Dataset(TimeStampedModel):
     """A catalog entry (DCAT dataset). Its data lives in the lake as versions of Parquet files."""
 
-    slug = models.SlugField(_("identifier"), max_length=80, unique=True,
-                            help_text=_("Lower-case letters, digits and hyphens, e.g. chuncheon-visitors"))
+    slug = models.SlugField(
+        _("identifier"),
+        max_length=80,
+        unique=True,
+        help_text=_("Lower-case letters, digits and hyphens, e.g. chuncheon-visitors"),
+    )
     title = models.CharField(_("title (Korean)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     description = models.TextField(_("description (Korean)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
-    publisher = models.ForeignKey("network.Organisation", verbose_name=_("publisher"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="datasets")
+    publisher = models.ForeignKey(
+        "network.Organisation",
+        verbose_name=_("publisher"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="datasets",
+    )
     themes = models.ManyToManyField(Theme, verbose_name=_("themes"), blank=True, related_name="datasets")
     keywords = models.JSONField(_("keywords"), default=list, blank=True)
     licence = models.CharField(_("licence"), max_length=20, choices=Licence.choices, default=Licence.KOGL1)
     spatial = models.JSONField(_("spatial coverage (시군구/읍면동 codes)"), default=list, blank=True)
     temporal_start = models.DateField(_("covers from"), null=True, blank=True)
     temporal_end = models.DateField(_("covers until"), null=True, blank=True)
-    frequency = models.CharField(_("update frequency"), max_length=20, choices=Frequency.choices,
-                                 default=Frequency.IRREGULAR)
+    frequency = models.CharField(
+        _("update frequency"), max_length=20, choices=Frequency.choices, default=Frequency.IRREGULAR
+    )
     contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices,
-                                  default=Visibility.PUBLIC, db_index=True)
-    source_kind = models.CharField(_("source"), max_length=20, choices=SourceKind.choices, default=SourceKind.FILE)
-    source_config = models.JSONField(_("source settings"), default=dict, blank=True,
-                                     help_text=_("For API sources: operation and parameters"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    current_version = models.ForeignKey("DatasetVersion", verbose_name=_("current version"), null=True,
-                                        blank=True, on_delete=models.SET_NULL, related_name="+")
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC, db_index=True
+    )
+    source_kind = models.CharField(
+        _("source"), max_length=20, choices=SourceKind.choices, default=SourceKind.FILE
+    )
+    source_config = models.JSONField(
+        _("source settings"),
+        default=dict,
+        blank=True,
+        help_text=_("For API sources: operation and parameters"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    current_version = models.ForeignKey(
+        "DatasetVersion",
+        verbose_name=_("current version"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # The CKAN "resource" that carries the data of the current version (datastore_search targets it).
     resource_id = models.UUIDField(_("resource id"), default=uuid.uuid4, unique=True, editable=False)
     package_id = models.UUIDField(_("package id"), default=uuid.uuid4, unique=True, editable=False)
@@ -70,12 +100,19 @@ class Dataset(TimeStampedModel):
 class DatasetVersion(models.Model):
     """One published version: what the lake wrote, mirrored so pages never rescan the data."""
 
-    dataset = models.ForeignKey(Dataset, verbose_name=_("dataset"), on_delete=models.CASCADE,
-                                related_name="versions")
+    dataset = models.ForeignKey(
+        Dataset, verbose_name=_("dataset"), on_delete=models.CASCADE, related_name="versions"
+    )
     number = models.PositiveIntegerField(_("version"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     note = models.TextField(_("change note"), blank=True)
     rows = models.BigIntegerField(_("rows"))
     columns = models.JSONField(_("columns"), default=list)
@@ -99,9 +136,12 @@ class DatasetVersion(models.Model):
 class IngestJob(models.Model):
     """A file or API pull being turned into a version; the UI polls it for the progress bar."""
 
-    dataset = models.ForeignKey(Dataset, verbose_name=_("dataset"), on_delete=models.CASCADE, related_name="jobs")
-    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED,
-                              db_index=True)
+    dataset = models.ForeignKey(
+        Dataset, verbose_name=_("dataset"), on_delete=models.CASCADE, related_name="jobs"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
     source_name = models.CharField(_("source"), max_length=300)
     upload_path = models.CharField(_("uploaded file"), max_length=500, blank=True)
     note = models.TextField(_("change note"), blank=True)
@@ -109,10 +149,22 @@ class IngestJob(models.Model):
     bytes_done = models.BigIntegerField(_("bytes read"), default=0)
     rows_done = models.BigIntegerField(_("rows read"), default=0)
     error = models.JSONField(_("error"), null=True, blank=True)
-    version = models.ForeignKey(DatasetVersion, verbose_name=_("version"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    version = models.ForeignKey(
+        DatasetVersion,
+        verbose_name=_("version"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -136,7 +188,9 @@ class IngestJob(models.Model):
 class DatasetUsage(models.Model):
     """Usage counted per dataset and day (API calls, downloads, rows served)."""
 
-    dataset = models.ForeignKey(Dataset, verbose_name=_("dataset"), on_delete=models.CASCADE, related_name="usage")
+    dataset = models.ForeignKey(
+        Dataset, verbose_name=_("dataset"), on_delete=models.CASCADE, related_name="usage"
+    )
     day = models.DateField(_("day"))
     api_calls = models.PositiveIntegerField(_("API calls"), default=0)
     downloads = models.PositiveIntegerField(_("downloads"), default=0)

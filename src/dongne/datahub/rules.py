@@ -10,7 +10,9 @@ from .choices import Visibility
 
 
 def publishes(actor, dataset):
-    return dataset is not None and dataset.publisher_id is not None and represents(actor, dataset.publisher_id)
+    return (
+        dataset is not None and dataset.publisher_id is not None and represents(actor, dataset.publisher_id)
+    )
 
 
 def can_see(actor, dataset):
@@ -20,8 +22,11 @@ def can_see(actor, dataset):
         return True
     if dataset.visibility == Visibility.MEMBERS:
         return is_authenticated(actor)
-    return is_officer(actor) or publishes(actor, dataset) or (
-        is_authenticated(actor) and dataset.created_by_id == actor.pk)
+    return (
+        is_officer(actor)
+        or publishes(actor, dataset)
+        or (is_authenticated(actor) and dataset.created_by_id == actor.pk)
+    )
 
 
 @rule("datahub.view_dataset")
@@ -44,4 +49,5 @@ def _change(actor, dataset):
 
 @rule("datahub.add_version")
 def _add_version(actor, dataset):
-    return is_secretariat(actor) or publishes(actor, dataset)
+    # actor None is the platform itself: scheduled refreshes of API-sourced datasets, shell commands.
+    return actor is None or is_secretariat(actor) or publishes(actor, dataset)
