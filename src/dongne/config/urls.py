@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("network/", include("dongne.network.urls")),
+    path("data/", include("dongne.datahub.urls")),
     path("", include("dongne.core.urls")),
 ]
 
