@@ -29,6 +29,11 @@ NOT_SERVICES = {
     # Rebuilds the derived search document of an organisation from its stored data; called by the
     # services that changed it, after their own permission check and audit entry.
     "dongne.network.services.reindex_organisation": "derived search index refresh",
+    "dongne.datahub.services.reindex_dataset": "derived search index refresh",
+    # The lake store the services write through; constructing it changes nothing.
+    "dongne.datahub.services.lake_store": "accessor",
+    # Usage counters of reads that were already allowed (API calls, downloads); no domain state.
+    "dongne.datahub.services.count_usage": "usage counter of an allowed read",
 }
 
 

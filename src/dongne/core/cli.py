@@ -13,6 +13,8 @@ COMMANDS = {
     "demo": "춘천 데모 데이터 불러오기 / Load the Chuncheon demo data",
     "migrate": "데이터베이스 스키마 갱신 / Apply database migrations",
     "create-secretariat": "사무국 계정 만들기 / Create a secretariat account",
+    "ingest": "파일을 데이터셋 새 버전으로 적재 / Ingest a file as a new dataset version",
+    "pull": "공공데이터 API에서 데이터셋 갱신 / Pull a dataset from a public-data API",
     "import-members": "조합원 명부 가져오기 (CSV/XLSX) / Import the member register",
     "export-members": "조합원 명부 내보내기 / Export the member register",
     "manage": "Django 관리 명령 실행 / Run any Django management command",
@@ -56,6 +58,28 @@ def build_parser():
     p.add_argument("--email", required=True, help="이메일 / e-mail (login)")
     p.add_argument("--name", required=True, help="이름 / name")
     p.add_argument("--password", help="비밀번호 (없으면 입력 요청) / password (prompted when absent)")
+
+    p = sub.add_parser("ingest", help=COMMANDS["ingest"], description=COMMANDS["ingest"])
+    p.add_argument("path", help="CSV/TSV, XLSX, JSON, JSON Lines 또는 Parquet 파일 / data file")
+    p.add_argument(
+        "--dataset", required=True, help="데이터셋 식별자 (없으면 만듦) / dataset slug (created if new)"
+    )
+    p.add_argument("--title", help="새 데이터셋의 제목 / title of a new dataset")
+    p.add_argument("--publisher", help="제공 기관 이름 / publisher organisation name")
+    p.add_argument("--note", default="", help="변경 메모 / change note")
+
+    p = sub.add_parser("pull", help=COMMANDS["pull"], description=COMMANDS["pull"])
+    p.add_argument("source", choices=["tourapi"], help="API 출처 / API source")
+    p.add_argument("--dataset", required=True, help="데이터셋 식별자 (없으면 만듦) / dataset slug")
+    p.add_argument("--operation", default="areaBasedList2", help="TourAPI 오퍼레이션 / operation")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="API 파라미터 (예: areaCode=32) / API parameter",
+    )
+    p.add_argument("--title", help="새 데이터셋의 제목 / title of a new dataset")
 
     p = sub.add_parser(
         "import-members", help=COMMANDS["import-members"], description=COMMANDS["import-members"]
@@ -118,6 +142,10 @@ def main(argv=None):
         return _create_secretariat(args)
     elif args.command == "import-members":
         return _import(args)
+    elif args.command == "ingest":
+        return _ingest(args)
+    elif args.command == "pull":
+        return _pull(args)
     elif args.command == "export-members":
         from dongne.network import imports, selectors
 
@@ -181,6 +209,102 @@ def _create_secretariat(args):
         return 1
     print(f"사무국 계정을 만들었습니다 / secretariat account created: {user.email}")
     return 0
+
+
+def _dataset_for(args, **extra):
+    """The dataset named by --dataset, created with --title/--publisher when it does not exist yet."""
+    from dongne.datahub import services
+    from dongne.datahub.models import Dataset
+    from dongne.network.models import Organisation
+
+    dataset = Dataset.objects.filter(slug=args.dataset).first()
+    if dataset is None:
+        publisher = None
+        if getattr(args, "publisher", None):
+            publisher = Organisation.objects.filter(name=args.publisher).first()
+            if publisher is None:
+                raise SystemExit(f"기관을 찾을 수 없습니다 / no organisation named {args.publisher!r}")
+        dataset = services.create_dataset(
+            actor=_actor(None),
+            data={"slug": args.dataset, "title": args.title or args.dataset, "publisher": publisher, **extra},
+        )
+        print(f"데이터셋을 만들었습니다 / dataset created: {dataset.slug}")
+    return dataset
+
+
+def _print_version(job):
+    from dongne.datahub.choices import JobStatus
+
+    if job.status != JobStatus.SUCCEEDED:
+        error = job.error or {}
+        where = " ".join(f"{k}={error[k]}" for k in ("row", "column", "param") if error.get(k) is not None)
+        print(
+            f"\n실패 / failed: {error.get('message')} {where}\n  {error.get('detail', '')}", file=sys.stderr
+        )
+        return 2
+    version = job.version
+    print(f"\n버전 v{version.number}: {version.rows:,}행 / rows")
+    for column in version.columns:
+        print(f"  {column['name']:<24} {column['type']}")
+    return 0
+
+
+def _ingest(args):
+    """Ingest in this process (not the queue), printing progress as it goes."""
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dongne.datahub import services
+    from dongne.datahub.models import IngestJob
+
+    from .errors import DongneError
+
+    path = Path(args.path)
+    if not path.is_file():
+        print(f"파일이 없습니다 / no such file: {path}", file=sys.stderr)
+        return 2
+    try:
+        dataset = _dataset_for(args)
+        actor = _actor(None)
+        # The service copies the upload into the data folder; a file object avoids reading it into memory.
+        with open(path, "rb") as fh:
+            upload = SimpleUploadedFile(path.name, b"")
+            upload.file, upload.size = fh, path.stat().st_size
+            job = services.start_ingest(
+                actor=actor, dataset_id=dataset.pk, uploaded_file=upload, note=args.note
+            )
+    except DongneError as exc:
+        print(exc.render(), file=sys.stderr)
+        return 2
+    last = [-1]
+
+    def show(done, total, rows):
+        percent = int(done * 100 / total) if total else 0
+        if percent != last[0]:
+            last[0] = percent
+            print(f"\r{percent:3d}%  {rows:,}행 / rows", end="", flush=True)
+
+    job = services.run_ingest_job(actor=actor, job_id=job.pk, progress=show)
+    return _print_version(IngestJob.objects.select_related("version").get(pk=job.pk))
+
+
+def _pull(args):
+    from dongne.datahub import services
+    from dongne.datahub.models import IngestJob
+
+    from .errors import DongneError
+
+    params = dict(item.split("=", 1) for item in args.param if "=" in item)
+    try:
+        dataset = _dataset_for(
+            args, source_kind="tourapi", source_config={"operation": args.operation, **params}
+        )
+        job = services.pull_dataset(actor=_actor(None), dataset_id=dataset.pk)
+    except DongneError as exc:
+        print(exc.render(), file=sys.stderr)
+        return 2
+    return _print_version(IngestJob.objects.select_related("version").get(pk=job.pk))
 
 
 def _import(args):

@@ -30,7 +30,9 @@ class DongneError(Exception):
 class RateLimited(DongneError):
     status = 429
     code = "rate_limited"
-    default_message = _("Too many requests with this API token (limit %(limit)s a minute); wait a minute and try again.")
+    default_message = _(
+        "Too many requests with this API token (limit %(limit)s a minute); wait a minute and try again."
+    )
 
 
 class ServerError(DongneError):

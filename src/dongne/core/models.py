@@ -146,7 +146,9 @@ class ApiToken(models.Model):
 class ApiRateWindow(models.Model):
     """Requests per API token per minute, counted in the database so every worker shares one limit."""
 
-    token = models.ForeignKey(ApiToken, verbose_name=_("API token"), on_delete=models.CASCADE, related_name="+")
+    token = models.ForeignKey(
+        ApiToken, verbose_name=_("API token"), on_delete=models.CASCADE, related_name="+"
+    )
     window = models.DateTimeField(_("minute"))
     count = models.PositiveIntegerField(_("requests"), default=0)
 

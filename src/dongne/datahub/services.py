@@ -49,6 +49,7 @@ DATASET_FIELDS = (
 
 
 def lake_store():
+    """The lake under settings.LAKE_ROOT (read at call time, so tests can point it elsewhere)."""
     return Store(settings.LAKE_ROOT)
 
 
@@ -243,7 +244,7 @@ def _dataset_for_update_outside(dataset_id):
         raise NotFound(_("Dataset %(id)s does not exist."), params={"id": dataset_id})
 
 
-def run_ingest_job(*, actor, job_id):
+def run_ingest_job(*, actor, job_id, progress=None):
     """Run one queued ingest: the file becomes a new version, or the job records why not.
 
     Claiming the job is a conditional UPDATE (queued → running), so a job delivered twice by the
