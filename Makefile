@@ -7,17 +7,24 @@ PORT   ?= 8000
 # Where the PostgreSQL pass runs (make test-postgres); the CI uses the machine's server.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/dongne
 
-.PHONY: run install test test-sqlite test-postgres lint messages check-messages browser-deps bench clean
+.PHONY: run install install-app test test-postgres lint messages check-messages browser-deps java-deps bench clean
 
-$(BIN)/.installed: pyproject.toml
+# The platform alone (make run) …
+$(BIN)/.installed-app: pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e .
 	@touch $@
 
+# … and with the test tools and Spark (make test).
+$(BIN)/.installed: $(BIN)/.installed-app
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	@touch $@
+
+install-app: $(BIN)/.installed-app
 install: $(BIN)/.installed
 
-run: install
+run: install-app
 	@$(BIN)/dongne demo
 	@echo ""
 	@echo "  동네 Dongne → http://$(HOST):$(PORT)/   (다른 포트: PORT=8080 make run)"
@@ -26,7 +33,7 @@ run: install
 	@HOST=$(HOST) PORT=$(PORT) $(BIN)/dongne serve
 
 # The whole suite: lint, migrations in sync, translations compiled, tests (real browser included).
-test: install browser-deps lint check-messages
+test: install browser-deps java-deps lint check-messages
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
@@ -42,7 +49,7 @@ messages: install
 	cd src/dongne && ../../$(BIN)/django-admin makemessages -l ko -l en --no-obsolete --settings=dongne.config.settings
 	$(MAKE) check-messages
 
-check-messages: install
+check-messages: install-app
 	@if command -v msgfmt >/dev/null; then cd src/dongne && ../../$(BIN)/django-admin compilemessages --settings=dongne.config.settings >/dev/null; \
 	else echo "msgfmt (gettext) not found: using the committed .mo files"; fi
 	$(BIN)/python -m dongne.core.i18ncheck
@@ -55,8 +62,19 @@ browser-deps:
 	  else echo "chromium is not installed: browser tests will be skipped (apt-get install chromium fonts-noto-cjk)"; fi; \
 	fi
 
+# Java for the Spark engine (the Spark equivalence test); Debian's headless JRE.
+java-deps:
+	@if ! command -v java >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+	  else echo "java is not installed: Spark tests will be skipped (apt-get install default-jre-headless)"; fi; \
+	fi
+
+# Benchmarks print ratios against a baseline measured in the same run (BENCH_ROWS=2000000 for a quick run).
+BENCH_ROWS ?= 10000000
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/bench_ingest.py --rows $(BENCH_ROWS)
+	$(BIN)/python bench/bench_query.py --rows $(BENCH_ROWS)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
