@@ -367,6 +367,8 @@ TRANSITIONS = {
     "activate": ({MembershipStatus.APPROVED}, MembershipStatus.ACTIVE),
     "request_withdrawal": ({MembershipStatus.ACTIVE}, MembershipStatus.WITHDRAWING),
     "complete_withdrawal": ({MembershipStatus.WITHDRAWING}, MembershipStatus.WITHDRAWN),
+    # A rejected or former member may apply again; an expelled one may not (the articles decide re-entry).
+    "reapply": ({MembershipStatus.REJECTED, MembershipStatus.WITHDRAWN}, MembershipStatus.APPLIED),
     "expel": (
         {MembershipStatus.APPROVED, MembershipStatus.ACTIVE, MembershipStatus.WITHDRAWING},
         MembershipStatus.EXPELLED,
@@ -440,7 +442,31 @@ def apply_membership(*, actor, organisation_id, member_type, applied_on=None, no
                 _("Choose a member type."), errors={"member_type": [str(_("Choose a member type."))]}
             )
         applied_on = _on(applied_on, "applied_on")
-        if Membership.objects.filter(organisation=organisation).exists():
+        previous = Membership.objects.filter(organisation=organisation).first()
+        if previous is not None and previous.status in TRANSITIONS["reapply"][0]:
+            # The same record starts over; its history keeps the earlier membership.
+            fields = {
+                "member_type": member_type,
+                "applied_on": applied_on,
+                "approved_on": None,
+                "decision_ref": "",
+                "activated_on": None,
+                "withdrawal_requested_on": None,
+                "ended_on": None,
+                "end_reason": "",
+            }
+            membership = _transition(
+                actor,
+                previous.pk,
+                "reapply",
+                on=applied_on,
+                note=note,
+                fields=fields,
+                date_field="applied_on",
+            )
+            reindex_organisation(organisation)
+            return membership
+        if previous is not None:
             raise Conflict(
                 _("%(name)s already has a membership record."),
                 code="duplicate_membership",

@@ -54,7 +54,7 @@ def organisation_detail(request, pk):
             "people": people,
             "mous": selectors.visible_mous(request.user).filter(partner=org),
             "can_edit": permissions.can(request.user, "network.change_organisation", org),
-            "can_apply": membership is None
+            "can_apply": (membership is None or membership.status in services.TRANSITIONS["reapply"][0])
             and permissions.can(request.user, "network.apply_membership", org),
             "can_decide": membership is not None
             and permissions.can(request.user, "network.decide_membership", membership),
