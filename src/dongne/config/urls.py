@@ -19,6 +19,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("network/", include("dongne.network.urls")),
     path("data/", include("dongne.datahub.urls")),
+    path("api/action/", include("dongne.datahub.ckan")),
+    path("api/3/action/", include("dongne.datahub.ckan")),
+    path("catalog.jsonld", include("dongne.datahub.dcat")),
     path("", include("dongne.core.urls")),
 ]
 

@@ -38,5 +38,5 @@ def to_domain(exc):
     where = {
         k: v for k, v in (("row", exc.row), ("column", exc.column), ("param", exc.param)) if v is not None
     }
-    cls = NotFound if exc.code in ("no_such_dataset", "no_such_version") else ValidationError
+    cls = NotFound if exc.code in ("not_found", "no_such_dataset", "no_such_version") else ValidationError
     return cls(MESSAGES.get(exc.code, exc.message), code=exc.code, errors={"detail": exc.describe(), **where})
