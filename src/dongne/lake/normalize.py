@@ -1,0 +1,216 @@
+"""Types for text columns, decided over the whole column, and the casts that apply them — in DuckDB SQL.
+
+A column becomes a number or a date only when **every** non-empty value is one: "1,234" and "1,234원" →
+integer, "36.5695" → double, "2024-05-01" / "2024.05.01" / "2024. 5. 1." / "2024/05/01" / "20240501" → date,
+"2024-05-01 10:30" → timestamp. One value that does not fit keeps the whole column text: nothing is nulled
+behind the user's back. Code columns stay text so leading zeros survive: any value with a leading zero
+("01234"), or a name containing 코드, code, 번호, 법정동, 행정동, 행정구역, 우편 or zip (a 법정동코드 like
+5111010100 is a label, not a quantity). Empty and blank cells (spaces, tabs, U+3000) become null.
+
+The casts are strict: a value that does not fit raises ``error('lake:cast:<i>')`` inside DuckDB instead of
+becoming null. That lets ingest decide types on a sample, write in one pass, and fall back to a whole-column
+check only when a later value disagrees (see ``cast_failure``).
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from .sqlutil import ident, literal
+
+CODE_NAME = re.compile(r"코드|code|번호|법정동|행정동|행정구역|우편|zip", re.IGNORECASE)
+BLANKS = " \t\r\n\u3000\u00a0"
+_PAD = r"[ \t\x{3000}\x{a0}]*"  # blanks allowed around a number or date (RE2 syntax)
+
+# RE2 patterns (DuckDB's regexp_full_match). Thousands separators must be well placed: "1,23" is not 123.
+INT = rf"{_PAD}[+-]?(\d{{1,3}}(,\d{{3}})+|\d+)원?{_PAD}"
+NUM = rf"{_PAD}[+-]?((\d{{1,3}}(,\d{{3}})+|\d+)(\.\d+)?|\.\d+)([eE][+-]?\d+)?원?{_PAD}"
+# The compact form needs a 19xx/20xx year and a real month/day, so an 8-digit amount is not taken for a date.
+DATE = (
+    rf"{_PAD}(\d{{4}}(-\d{{1,2}}-\d{{1,2}}|\. ?\d{{1,2}}\. ?\d{{1,2}}\.?|/\d{{1,2}}/\d{{1,2}})"
+    rf"|(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])){_PAD}"
+)
+TIMESTAMP = rf"{_PAD}\d{{4}}-\d{{1,2}}-\d{{1,2}}[ T]\d{{1,2}}:\d{{2}}(:\d{{2}}(\.\d{{1,6}})?)?{_PAD}"
+LEADING_ZERO = rf"{_PAD}[+-]?0\d.*"
+
+SQL_TYPES = {
+    "integer": "BIGINT",
+    "double": "DOUBLE",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "text": "VARCHAR",
+}
+_CAST_ERROR = re.compile(r"lake:cast:(\d+)")
+# Per-value cost matters at 10 million rows: casts try the cheap form first (plain digits, ISO dates) and
+# reach for trim/replace only for the values that need it; blank checks run only on short strings.
+
+
+def _blank(col: str) -> str:
+    """Empty or only blanks. The byte comparisons let the (costly) trim run only on values that start with
+    a blank: below "!" (space, tab, CR, LF), or U+00A0, or U+3000 (ideographic space)."""
+    q = ident(col)
+    starts_blank = (
+        f"({q} < '!' OR ({q} >= '\u00a0' AND {q} < '\u00a1') OR ({q} >= '\u3000' AND {q} < '\u3001'))"
+    )
+    return f"(CASE WHEN {starts_blank} THEN trim({q}, {literal(BLANKS)}) = '' ELSE false END)"
+
+
+def _trimmed(col: str) -> str:
+    return f"trim({ident(col)}, {literal(BLANKS)})"
+
+
+def _number(col: str, sql_type: str) -> str:
+    # Plain digits cast directly; separators and 원 are removed only when needed; blanks around last.
+    q = ident(col)
+    return (
+        f"coalesce(try_cast({q} AS {sql_type}), try_cast(replace(replace({q}, ',', ''), '원', '') AS {sql_type}), "
+        f"try_cast(replace(replace({_trimmed(col)}, ',', ''), '원', '') AS {sql_type}))"
+    )
+
+
+def _date_of(v: str) -> str:
+    # One strict strptime per value, chosen by its separator (a list of formats costs ten times more).
+    return (
+        f"CASE WHEN contains({v}, '-') THEN try_strptime({v}, '%Y-%m-%d') "
+        f"WHEN contains({v}, '.') THEN coalesce(try_strptime({v}, '%Y.%m.%d'), "
+        f"try_strptime(rtrim(replace({v}, ' ', ''), '.'), '%Y.%m.%d')) "
+        f"WHEN contains({v}, '/') THEN try_strptime({v}, '%Y/%m/%d') "
+        f"ELSE try_strptime({v}, '%Y%m%d') END"
+    )
+
+
+def _date(col: str) -> str:
+    return f"CAST(coalesce({_date_of(ident(col))}, {_date_of(_trimmed(col))}) AS DATE)"
+
+
+def _match(col: str, pattern: str) -> str:
+    return f"regexp_full_match({ident(col)}, {literal(pattern)})"
+
+
+@dataclass
+class Inference:
+    """``types``: column → integer/double/date/timestamp/text, or None where the column held no value."""
+
+    types: dict[str, str | None]
+    notes: list[str] = field(default_factory=list)
+
+
+def infer_types(con, relation: str, columns: list[str]) -> Inference:
+    """Types of the text ``columns`` of ``relation`` (anything that can follow FROM), in one DuckDB scan."""
+    out, notes, checked = {}, [], []
+    for c in columns:
+        if CODE_NAME.search(c):
+            out[c] = "text"
+        else:
+            checked.append(c)
+    if not checked:
+        return Inference(out)
+    aggs = []
+    for c in checked:
+        # CASE, not AND: DuckDB evaluates both sides of an AND for every row, CASE only where the shape fits.
+        def fits(pattern, value_sql, c=c):
+            return f"count(*) FILTER (CASE WHEN {_match(c, pattern)} THEN {value_sql} IS NOT NULL ELSE false END)"
+
+        aggs += [
+            f"count({ident(c)}) FILTER (NOT {_blank(c)})",
+            fits(INT, _number(c, "BIGINT")),
+            fits(NUM, _number(c, "DOUBLE")),
+            fits(DATE, _date(c)),
+            fits(TIMESTAMP, f"try_cast({_trimmed(c)} AS TIMESTAMP)"),
+            f"count(*) FILTER ({_match(c, LEADING_ZERO)})",
+            f"first({ident(c)}) FILTER (CASE WHEN {_blank(c)} OR {_match(c, NUM)} THEN false ELSE NOT {_match(c, DATE)} END)",
+        ]
+    counts = con.execute(f"SELECT {', '.join(aggs)} FROM {relation}").fetchone()
+    for i, c in enumerate(checked):
+        n, ints, nums, dates, stamps, zeros, odd = counts[i * 7 : i * 7 + 7]
+        out[c] = _decide(n, ints, nums, dates, stamps, zeros)
+        if zeros and nums == n:
+            notes.append(f"'{c}' stays text: its values have leading zeros (codes, not quantities).")
+        elif out[c] == "text" and max(nums, dates) >= 0.9 * n:
+            # Say why a nearly numeric column is text, so the user can fix the odd values ("-", "없음") at source.
+            kind = "numbers" if nums >= dates else "dates"
+            notes.append(
+                f"'{c}' stays text: {n - max(nums, dates)} of {n} values are not {kind} (e.g. {odd!r})."
+            )
+    return Inference(out, notes)
+
+
+def _decide(n, ints, nums, dates, stamps, zeros) -> str | None:
+    if n == 0:
+        return None
+    if dates == n:
+        return "date"
+    if stamps and stamps + dates == n:
+        return "timestamp"
+    if zeros:
+        return "text"
+    if ints == n:
+        return "integer"
+    if nums == n:
+        return "double"
+    return "text"
+
+
+def cast_expression(col: str, type_: str, index: int) -> str:
+    """SQL turning text column ``col`` into ``type_``, raising lake:cast:<index> on a value that does not fit."""
+    q = ident(col)
+    if type_ == "text":
+        return f"CASE WHEN {_blank(col)} THEN NULL ELSE {q} END"
+    if type_ == "integer":
+        fit = f"CASE WHEN {_match(col, INT)} THEN {_number(col, 'BIGINT')} END"
+    elif type_ == "double":
+        fit = f"CASE WHEN {_match(col, NUM)} THEN {_number(col, 'DOUBLE')} END"
+    elif type_ == "date":
+        fit = f"CASE WHEN {_match(col, DATE)} THEN {_date(col)} END"
+    elif type_ == "timestamp":
+        fit = (
+            f"CASE WHEN {_match(col, TIMESTAMP)} THEN try_cast({_trimmed(col)} AS TIMESTAMP) "
+            f"WHEN {_match(col, DATE)} THEN CAST({_date(col)} AS TIMESTAMP) END"
+        )
+    else:
+        raise ValueError(type_)
+    # The blank check runs only for values that do not fit, which are rare (or the column would be text).
+    misfit = f"CASE WHEN {_blank(col)} THEN NULL ELSE error('lake:cast:{index}') END"
+    return f"CASE WHEN {q} IS NULL THEN NULL ELSE coalesce({fit}, {misfit}) END"
+
+
+def select_list(columns: list[str], types: dict[str, str | None], *, passthrough=()) -> str:
+    """The SELECT list that types every column; ``passthrough`` columns (already typed) are kept as they are."""
+    parts = []
+    for i, c in enumerate(columns):
+        expr = ident(c) if c in passthrough else cast_expression(c, types.get(c) or "text", i)
+        parts.append(f"{expr} AS {ident(c)}")
+    return ", ".join(parts)
+
+
+def cast_failure(exc: Exception) -> int | None:
+    """The column index whose strict cast failed, if ``exc`` is such a failure."""
+    m = _CAST_ERROR.search(str(exc))
+    return int(m.group(1)) if m else None
+
+
+def logical_type(duckdb_type: str) -> str:
+    """The lake's type name for a DuckDB type (what catalog pages and the query layer show)."""
+    t = str(duckdb_type).upper()
+    if t in (
+        "BIGINT",
+        "INTEGER",
+        "SMALLINT",
+        "TINYINT",
+        "HUGEINT",
+        "UBIGINT",
+        "UINTEGER",
+        "USMALLINT",
+        "UTINYINT",
+    ):
+        return "integer"
+    if t in ("DOUBLE", "FLOAT", "REAL") or t.startswith("DECIMAL"):
+        return "double"
+    if t == "DATE":
+        return "date"
+    if t.startswith("TIMESTAMP"):
+        return "timestamp"
+    if t == "BOOLEAN":
+        return "boolean"
+    if t == "VARCHAR":
+        return "text"
+    return "other"
