@@ -64,8 +64,11 @@ class DatasetForm(forms.Form):
 
 
 class UploadForm(forms.Form):
+    # A 0-byte file goes on to start_ingest, whose empty_file error says what is wrong with it.
     file = forms.FileField(
-        label=_("Data file"), help_text=_("CSV/TSV (UTF-8 or CP949), XLSX, JSON, JSON Lines or Parquet")
+        label=_("Data file"),
+        help_text=_("CSV/TSV (UTF-8 or CP949), XLSX, JSON, JSON Lines or Parquet"),
+        allow_empty_file=True,
     )
     note = forms.CharField(label=_("Change note"), required=False, max_length=500)
 

@@ -69,6 +69,9 @@ def _clean(data, instance=None):
             )
         elif Dataset.objects.filter(slug=out["slug"]).exclude(pk=getattr(instance, "pk", None)).exists():
             err("slug", _("Another dataset already uses this identifier."))
+        elif instance is not None and out["slug"] != instance.slug and instance.versions.exists():
+            # The lake keeps the data under the identifier, and API URLs and SQL table names use it.
+            err("slug", _("The identifier cannot change once data has been published under it."))
     if "title" in out or instance is None:
         out["title"] = str(out.get("title") or "").strip()
         if not out["title"]:
@@ -256,15 +259,17 @@ def run_ingest_job(*, actor, job_id, progress=None):
     if not IngestJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING):
         return job  # already taken by another worker
 
-    def progress(done, total, rows):
+    def report(done, total, rows):
         IngestJob.objects.filter(pk=job.pk).update(bytes_done=done, rows_done=rows)
+        if progress is not None:  # the caller's own display (dongne ingest prints a percentage)
+            progress(done, total, rows)
 
     try:
         version = ingest_file(
             lake_store(),
             job.dataset.slug,
             job.upload_path,
-            progress=progress,
+            progress=report,
             note=job.note,
             source={"file": job.source_name},
         )

@@ -90,6 +90,7 @@ def dataset_detail(request, slug):
     version = dataset.current_version
     can_upload = permissions.can(request.user, "datahub.add_version", dataset)
     profile = {p.get("name"): p for p in (version.profile if version else [])} if version else {}
+    names = [c["name"] for c in (version.columns if version else [])]
     return render(
         request,
         "datahub/dataset_detail.html",
@@ -97,7 +98,11 @@ def dataset_detail(request, slug):
             "dataset": dataset,
             "version": version,
             "columns": [(c, profile.get(c["name"], {})) for c in (version.columns if version else [])],
-            "preview_columns": [c["name"] for c in (version.columns if version else [])],
+            "preview_columns": names,
+            # Cells in column order: PostgreSQL's jsonb does not keep the key order of the stored rows.
+            "preview_rows": [
+                [row.get(name) for name in names] for row in (version.preview if version else [])
+            ],
             "versions": dataset.versions.all()[:20],
             "can_edit": permissions.can(request.user, "datahub.change_dataset", dataset),
             "can_upload": can_upload,
