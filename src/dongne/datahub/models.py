@@ -23,6 +23,16 @@ class Theme(models.Model):
     def __str__(self):
         return self.name_en if (get_language() or "ko").startswith("en") else self.name
 
+    @classmethod
+    def ensure_seeded(cls):
+        """The fixed theme list (seeded by migration 0002) is restored if the table was emptied."""
+        if not cls.objects.exists():
+            from .choices import THEMES
+
+            cls.objects.bulk_create(
+                [cls(code=c, name=n, name_en=e) for c, n, e in THEMES], ignore_conflicts=True
+            )
+
 
 class Dataset(TimeStampedModel):
     """A catalog entry (DCAT dataset). Its data lives in the lake as versions of Parquet files."""

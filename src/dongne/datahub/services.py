@@ -90,6 +90,7 @@ def _clean(data, instance=None):
             err("publisher", _("Unknown publisher."))
         out["publisher"] = publisher
     if "themes" in out:
+        Theme.ensure_seeded()
         codes = [getattr(t, "code", t) for t in (out["themes"] or [])]
         themes = list(Theme.objects.filter(code__in=codes))
         unknown = sorted(set(codes) - {t.code for t in themes})
@@ -281,7 +282,14 @@ def run_ingest_job(*, actor, job_id, progress=None):
         raise
     finally:
         Path(job.upload_path).unlink(missing_ok=True)
-    return _record_version(actor, job, version)
+    try:
+        return _record_version(actor, job, version)
+    except Exception as exc:
+        # The lake version exists but could not be recorded; say so on the job instead of leaving it running.
+        _fail_job(
+            actor, job, LakeError(f"Internal error while recording: {type(exc).__name__}", code="internal")
+        )
+        raise
 
 
 def _fail_job(actor, job, exc):

@@ -24,7 +24,9 @@ def export_path(cache_root, version: Version, fmt: str) -> Path:
     """The cached export of ``version`` in ``fmt``, written on first use."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
-    target = Path(cache_root) / version.dataset / f"v{version.number:06d}.{fmt}"
+    # The publication time is part of the name: a lake replaced by a restore never serves an old export.
+    stamp = "".join(ch for ch in str(version.meta.get("created_at", "")) if ch.isdigit())[:14]
+    target = Path(cache_root) / version.dataset / f"v{version.number:06d}-{stamp}.{fmt}"
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

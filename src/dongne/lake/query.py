@@ -257,6 +257,9 @@ def json_safe(value):
     if isinstance(value, _dt.date | _dt.time):  # datetime is a date
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
+        # Integer sums come back from DuckDB as HUGEINT → Decimal: keep them numbers while JSON can hold them.
+        if value == value.to_integral_value() and abs(value) < 2**53:
+            return int(value)
         return str(value)
     if isinstance(value, _dt.timedelta):
         return value.total_seconds()
