@@ -184,6 +184,35 @@ def test_a_value_after_the_sample_keeps_its_column_text(store, tmp_path, monkeyp
     assert sum("after row 100" in n for n in v.meta["notes"]) == 2
 
 
+@pytest.mark.parametrize(
+    ("late", "type_", "value"),
+    [
+        ("1.5", "double", 1.5),  # DuckDB's own BIGINT parse would have rounded it to 2
+        ("nan", "text", "nan"),  # its DOUBLE parse would have accepted it
+        ("2024-05-01 10:30", "timestamp", dt.datetime(2024, 5, 1, 10, 30)),  # its DATE parse drops the time
+        ("24-05-01", "text", "24-05-01"),  # ... and reads a two-digit year
+    ],
+)
+def test_plain_columns_parsed_by_duckdb_still_refuse_what_does_not_fit(
+    store, tmp_path, monkeypatch, late, type_, value
+):
+    monkeypatch.setattr(ingest, "SAMPLE_ROWS", 100)
+    plain = "2024-05-01" if ":" in late or late.startswith("24") else "7"
+    rows = [["id", "값"]] + [[str(i), plain] for i in range(1, 3001)]
+    rows[2500][1] = late
+    v = ingest_file(store, "n", write_csv(tmp_path / "n.csv", rows))
+    assert types(v)["값"] == type_
+    assert table(v).column("값")[2499].as_py() == value
+
+
+def test_single_space_cells_after_the_sample_are_null_without_a_second_pass(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest, "SAMPLE_ROWS", 100)
+    rows = [["id", "값"]] + [[str(i), "7" if i != 2000 else " "] for i in range(1, 3001)]
+    v = ingest_file(store, "n", write_csv(tmp_path / "n.csv", rows))
+    assert types(v)["값"] == "integer" and table(v).column("값")[1999].as_py() is None
+    assert v.meta["notes"] == []
+
+
 def test_a_column_empty_in_the_sample_is_typed_over_the_whole_file(store, tmp_path, monkeypatch):
     monkeypatch.setattr(ingest, "SAMPLE_ROWS", 100)
     rows = [["id", "폐업일"]] + [[str(i), "" if i < 3000 else "2024-01-02"] for i in range(1, 4001)]
@@ -191,9 +220,13 @@ def test_a_column_empty_in_the_sample_is_typed_over_the_whole_file(store, tmp_pa
     assert types(v)["폐업일"] == "date"
 
 
-def test_large_cp949_file_transcodes_in_parallel_pieces(store, tmp_path, monkeypatch):
-    monkeypatch.setattr(ingest, "PARALLEL_BYTES", 1)
-    monkeypatch.setattr(ingest, "CHUNK_BYTES", 4096)  # many pieces, cut at newlines
+@pytest.mark.parametrize("iconv", [True, False])
+def test_cp949_transcodes_in_pieces_cut_at_newlines(store, tmp_path, monkeypatch, iconv):
+    from dongne.lake.io import iconv as iconv_mod
+
+    if not iconv:
+        monkeypatch.setattr(iconv_mod, "_libc", lambda: None)  # Python's codec instead of the C library's
+    monkeypatch.setattr(ingest, "CHUNK_BYTES", 4096)  # many pieces
     rows = [["지역", "값"]] + [[f"강원특별자치도 춘천시 {i}", str(i)] for i in range(5000)]
     v = ingest_file(store, "p", write_csv(tmp_path / "p.csv", rows, encoding="cp949"))
     assert v.rows == 5000 and table(v).column("지역")[4999].as_py() == "강원특별자치도 춘천시 4999"

@@ -16,7 +16,6 @@ over the whole column. Parquet keeps its declared types.
 """
 
 import csv
-import multiprocessing
 import os
 import re
 import shutil
@@ -24,7 +23,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
@@ -40,16 +39,15 @@ from .io.detect import (
     detect_format,
     encoding_error,
     sniff_text,
-    transcode_piece,
     unique_names,
 )
+from .io.iconv import cp949_to_utf8
 from .io.readers import _lines, _text, open_reader, ragged_error
 from .profile import preview, profile
 from .sqlutil import connect, ident, literal, path_list
 from .store import Store, Version
 
 SAMPLE_ROWS = 50_000
-PARALLEL_BYTES = 64 << 20  # below this, starting worker processes costs more than it saves
 ROW_GROUP_SIZE = 122_880
 PREVIEW_ROWS = 50
 MEMORY_LIMIT = "512MB"
@@ -110,7 +108,7 @@ def ingest_file(
     store.dataset_dir(dataset)  # a bad name fails before any work
     with store.stage(dataset) as st:
         if fmt in ("csv", "tsv"):
-            # Detection and the byte scan come before DuckDB starts its threads (the scan may fork workers).
+            # Detection and the byte scan need no DuckDB: its memory is not held while the file is transcoded.
             dialect = sniff_text(
                 path, encoding=encoding, delimiter=delimiter, header=header, tsv=fmt == "tsv"
             )
@@ -174,27 +172,33 @@ def ingest_batches(
 
 
 def _csv(con, staging: Path, path: Path, dialect, src: str, enc: str, lines: int, prog) -> dict:
-    columns = dialect.columns
-    spec = ", ".join(f"{literal(c)}: 'VARCHAR'" for c in columns)
-    rel = (
-        f"read_csv({literal(src)}, delim={literal(dialect.delimiter)}, quote='\"', escape='\"', "
-        f"header={str(dialect.header).lower()}, auto_detect=false, strict_mode=true, null_padding=false, "
-        f"max_line_size={64 << 20}, columns={{{spec}}})"
-    )
+    columns, rows_hint = dialect.columns, lines - dialect.header
+
+    def reader(native: dict[str, str]) -> str:
+        spec = ", ".join(f"{literal(c)}: {literal(native.get(c, 'VARCHAR'))}" for c in columns)
+        return (
+            f"read_csv({literal(src)}, delim={literal(dialect.delimiter)}, quote='\"', escape='\"', "
+            f"header={str(dialect.header).lower()}, auto_detect=false, strict_mode=true, null_padding=false, "
+            f"nullstr=['', ' '], columns={{{spec}}})"
+        )
+
+    rel = reader({})
     with _csv_errors(src, dialect):
         inferred = normalize.infer_types(con, f"(SELECT * FROM {rel} LIMIT {SAMPLE_ROWS})", columns)
         types, notes = inferred.types, inferred.notes
-        exact = lines <= SAMPLE_ROWS  # the sample held every row
         unknown = [c for c, t in types.items() if t is None]
-        if unknown and not exact:  # empty throughout the sample: look at the whole column
+        if unknown and lines > SAMPLE_ROWS:  # empty throughout the sample: look at the whole column
             types.update(normalize.infer_types(con, rel, unknown).types)
+        # Columns whose sample is plain ("123", "36.5", "2024-05-01") are parsed by the CSV reader itself.
+        native = {c: normalize.NATIVE[types[c]] for c in inferred.plain}
         out = staging / PART
         try:
-            rows = _copy(con, rel, columns, types, out, prog, lines - dialect.header)
+            rows = _copy(con, reader(native), columns, types, out, prog, rows_hint, native)
         except duckdb.Error as e:
-            if normalize.cast_failure(e) is None:
+            if normalize.cast_failure(e) is None and not normalize.conversion_failure(e):
                 raise
-            # A value after the sample does not fit its column's sampled type: decide over whole columns.
+            # A value after the sample does not fit its column's sampled type: decide over whole columns,
+            # then copy again with the SQL casts only.
             typed = [c for c in columns if types[c] not in ("text", None)]
             whole = normalize.infer_types(con, rel, typed)
             changed = [c for c in typed if whole.types[c] != types[c]]
@@ -203,7 +207,7 @@ def _csv(con, staging: Path, path: Path, dialect, src: str, enc: str, lines: int
                 for c in changed
             ]
             types.update(whole.types)
-            rows = _copy(con, rel, columns, types, out, prog, lines - dialect.header)
+            rows = _copy(con, rel, columns, types, out, prog, rows_hint, {})
     if src != path:
         Path(src).unlink()
     return {
@@ -219,19 +223,15 @@ def _csv(con, staging: Path, path: Path, dialect, src: str, enc: str, lines: int
 def _scan(path: Path, encoding: str, copy_to: Path, prog, header_lines: int) -> tuple[str, str, int]:
     """Check every byte decodes, counting lines; transcode to UTF-8 unless the file already is UTF-8.
     Returns (path DuckDB should read, encoding found, newline count)."""
+    if encoding == "cp949":
+        return str(copy_to), encoding, _transcode_cp949(path, copy_to, prog, header_lines)
     total = max(path.stat().st_size, 1)
-    workers = min(os.cpu_count() or 1, 4)
-    if encoding == "cp949" and total >= PARALLEL_BYTES and workers > 1:
-        lines = _transcode_parallel(path, copy_to, prog, header_lines, workers)
-        return str(copy_to), encoding, lines
     decoder, out = TextDecoder(path, encoding, chunk_bytes=CHUNK_BYTES), None
     try:
         for text in decoder:
             if out is None and decoder.encoding not in ("ascii", "utf-8", "utf-8-sig"):
                 out = open(copy_to, "wb")
-                if (
-                    decoder.chunk_start
-                ):  # settled on CP949 after an all-ASCII start: those bytes are UTF-8 already
+                if decoder.chunk_start:  # settled on CP949 after an all-ASCII start: those bytes are UTF-8
                     with open(path, "rb") as f:
                         shutil.copyfileobj(_limited(f, decoder.chunk_start), out)
             if out is not None:
@@ -244,39 +244,38 @@ def _scan(path: Path, encoding: str, copy_to: Path, prog, header_lines: int) -> 
     return (str(copy_to) if out is not None else str(path)), enc, decoder.lines
 
 
-def _transcode_parallel(path: Path, copy_to: Path, prog, header_lines: int, workers: int) -> int:
-    """CP949 → UTF-8 on ``workers`` processes (Python's codecs hold the GIL, and DuckDB is idle during this
-    phase, so the cores would otherwise wait). Pieces are cut at newlines and written back in order; at most
-    2 × workers pieces are in flight, which bounds memory to a few tens of MB."""
+def _transcode_cp949(path: Path, copy_to: Path, prog, header_lines: int) -> int:
+    """CP949 → UTF-8 in pieces of about CHUNK_BYTES cut at newlines, converted on threads (iconv releases the
+    GIL) and written back in order. At most 2 × workers pieces are in flight, which bounds memory to a few tens
+    of MB. Returns the newline count; a bad byte raises bad_encoding naming its line."""
     total, lines, pos = max(path.stat().st_size, 1), 0, 0
+    workers = min(os.cpu_count() or 1, 4)
     window: deque = deque()
 
     def drain():
         nonlocal lines, pos
-        future, size = window.popleft()
+        future, piece = window.popleft()
         data, n = future.result()
         if data is None:
-            raise encoding_error(lines + n + 1, "cp949")
+            raise encoding_error(lines + piece[:n].count(b"\n") + 1, "cp949", byte=pos + n)
         out.write(data)
-        lines, pos = lines + n, pos + size
+        lines, pos = lines + n, pos + len(piece)
         prog(SCAN * pos / total, lines - header_lines)
 
-    # fork: workers start fast and need no importable __main__. Safe because the scan runs before this
-    # ingest's DuckDB starts threads, and a worker only decodes bytes.
-    ctx = multiprocessing.get_context("fork")
-    with (
-        ProcessPoolExecutor(workers, mp_context=ctx) as pool,
-        open(path, "rb") as f,
-        open(copy_to, "wb") as out,
-    ):
+    with ThreadPoolExecutor(workers) as pool, open(path, "rb") as f, open(copy_to, "wb") as out:
         carry = b""
         while True:
             chunk = f.read(CHUNK_BYTES)
-            buf = carry + chunk
-            cut = len(buf) if not chunk else buf.rfind(b"\n") + 1
-            piece, carry = buf[:cut], buf[cut:]
+            if chunk:
+                cut = chunk.rfind(b"\n") + 1
+                if not cut:  # a line longer than a chunk: keep reading
+                    carry += chunk
+                    continue
+                piece, carry = carry + chunk[:cut], chunk[cut:]
+            else:
+                piece, carry = carry, b""
             if piece:
-                window.append((pool.submit(transcode_piece, piece, "cp949"), len(piece)))
+                window.append((pool.submit(cp949_to_utf8, piece), piece))
             while len(window) > 2 * workers or (window and not chunk):
                 drain()
             if not chunk:
@@ -327,18 +326,21 @@ def _physical_line(src, delimiter: str, record: int) -> int:
     return line_end + 1 if record > 0 else record
 
 
-def _copy(con, rel, columns, types, out: Path, prog, lines: int) -> int:
+def _copy(con, rel, columns, types, out: Path, prog, rows_hint: int, native: dict) -> int:
+    select = normalize.select_list(columns, types, native=native)
     sql = (
-        f"COPY (SELECT {normalize.select_list(columns, types)} FROM {rel}) TO {literal(out)} "
+        f"COPY (SELECT {select} FROM {rel}) TO {literal(out)} "
         f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
     )
-    return _run_with_progress(con, sql, prog, SCAN, WRITE, lines)[0][0]
+    return _run_with_progress(con, sql, prog, SCAN, WRITE, rows_hint)[0][0]
 
 
 def _run_with_progress(con, sql, prog, start: float, span: float, rows_hint: int):
     """Run ``sql`` on a worker thread (DuckDB releases the GIL) while this thread reports DuckDB's progress,
     so the caller's callback always runs on the caller's thread."""
     result = {}
+    # query_progress() reports -1 unless DuckDB tracks progress; printing it is for terminals only.
+    con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
 
     def work():
         try:

@@ -31,6 +31,13 @@ DATE = (
 )
 TIMESTAMP = rf"{_PAD}\d{{4}}-\d{{1,2}}-\d{{1,2}}[ T]\d{{1,2}}:\d{{2}}(:\d{{2}}(\.\d{{1,6}})?)?{_PAD}"
 LEADING_ZERO = rf"{_PAD}[+-]?0\d.*"
+# "Plain" spellings DuckDB's CSV reader parses natively (and ten times faster than SQL casts): see NATIVE.
+PLAIN_NUMBER = r"[+-]?\d+(\.\d+)?"
+PLAIN_DATE = r"\d{4}-\d{1,2}-\d{1,2}"
+# What the CSV reader is asked for when a column's sample is plain. Integers are read as DOUBLE and checked
+# to be whole (DuckDB's BIGINT parse rounds "1.5" to 2); dates as TIMESTAMP and checked to be midnight (its
+# DATE parse drops a time of day). A value that fails the check or the parse sends the ingest to the SQL casts.
+NATIVE = {"integer": "DOUBLE", "double": "DOUBLE", "date": "TIMESTAMP"}
 
 SQL_TYPES = {
     "integer": "BIGINT",
@@ -68,13 +75,15 @@ def _number(col: str, sql_type: str) -> str:
 
 
 def _date_of(v: str) -> str:
-    # One strict strptime per value, chosen by its separator (a list of formats costs ten times more).
+    # One strict strptime per value, chosen by where its first separator is (position 5: a 4-digit year; a
+    # list of formats would cost ten times more). The compact form needs 8 characters and a 19xx/20xx year:
+    # strptime alone would read "2024051" as 2024-05-01.
     return (
-        f"CASE WHEN contains({v}, '-') THEN try_strptime({v}, '%Y-%m-%d') "
-        f"WHEN contains({v}, '.') THEN coalesce(try_strptime({v}, '%Y.%m.%d'), "
+        f"CASE WHEN strpos({v}, '-') = 5 THEN try_strptime({v}, '%Y-%m-%d') "
+        f"WHEN strpos({v}, '.') = 5 THEN coalesce(try_strptime({v}, '%Y.%m.%d'), "
         f"try_strptime(rtrim(replace({v}, ' ', ''), '.'), '%Y.%m.%d')) "
-        f"WHEN contains({v}, '/') THEN try_strptime({v}, '%Y/%m/%d') "
-        f"ELSE try_strptime({v}, '%Y%m%d') END"
+        f"WHEN strpos({v}, '/') = 5 THEN try_strptime({v}, '%Y/%m/%d') "
+        f"WHEN strlen({v}) = 8 AND {v} >= '19' AND {v} < '21' THEN try_strptime({v}, '%Y%m%d') END"
     )
 
 
@@ -92,6 +101,7 @@ class Inference:
 
     types: dict[str, str | None]
     notes: list[str] = field(default_factory=list)
+    plain: set[str] = field(default_factory=set)  # typed columns whose values are all plain (see NATIVE)
 
 
 def infer_types(con, relation: str, columns: list[str]) -> Inference:
@@ -118,11 +128,18 @@ def infer_types(con, relation: str, columns: list[str]) -> Inference:
             fits(TIMESTAMP, f"try_cast({_trimmed(c)} AS TIMESTAMP)"),
             f"count(*) FILTER ({_match(c, LEADING_ZERO)})",
             f"first({ident(c)}) FILTER (CASE WHEN {_blank(c)} OR {_match(c, NUM)} THEN false ELSE NOT {_match(c, DATE)} END)",
+            f"count(*) FILTER ({_match(c, PLAIN_NUMBER)})",
+            f"count(*) FILTER ({_match(c, PLAIN_DATE)})",
         ]
     counts = con.execute(f"SELECT {', '.join(aggs)} FROM {relation}").fetchone()
+    plain = set()
     for i, c in enumerate(checked):
-        n, ints, nums, dates, stamps, zeros, odd = counts[i * 7 : i * 7 + 7]
+        n, ints, nums, dates, stamps, zeros, odd, plain_numbers, plain_dates = counts[i * 9 : i * 9 + 9]
         out[c] = _decide(n, ints, nums, dates, stamps, zeros)
+        if (out[c] in ("integer", "double") and plain_numbers == n) or (
+            out[c] == "date" and plain_dates == n
+        ):
+            plain.add(c)
         if zeros and nums == n:
             notes.append(f"'{c}' stays text: its values have leading zeros (codes, not quantities).")
         elif out[c] == "text" and max(nums, dates) >= 0.9 * n:
@@ -131,7 +148,7 @@ def infer_types(con, relation: str, columns: list[str]) -> Inference:
             notes.append(
                 f"'{c}' stays text: {n - max(nums, dates)} of {n} values are not {kind} (e.g. {odd!r})."
             )
-    return Inference(out, notes)
+    return Inference(out, notes, plain)
 
 
 def _decide(n, ints, nums, dates, stamps, zeros) -> str | None:
@@ -160,7 +177,7 @@ def cast_expression(col: str, type_: str, index: int) -> str:
     elif type_ == "double":
         fit = f"CASE WHEN {_match(col, NUM)} THEN {_number(col, 'DOUBLE')} END"
     elif type_ == "date":
-        fit = f"CASE WHEN {_match(col, DATE)} THEN {_date(col)} END"
+        fit = _date(col)  # strptime is strict, given the separator position and length checks in _date_of
     elif type_ == "timestamp":
         fit = (
             f"CASE WHEN {_match(col, TIMESTAMP)} THEN try_cast({_trimmed(col)} AS TIMESTAMP) "
@@ -173,11 +190,33 @@ def cast_expression(col: str, type_: str, index: int) -> str:
     return f"CASE WHEN {q} IS NULL THEN NULL ELSE coalesce({fit}, {misfit}) END"
 
 
-def select_list(columns: list[str], types: dict[str, str | None], *, passthrough=()) -> str:
-    """The SELECT list that types every column; ``passthrough`` columns (already typed) are kept as they are."""
+def native_check(col: str, type_: str, index: int) -> str:
+    """SQL checking a column the CSV reader parsed as NATIVE[type_]: whole numbers within DOUBLE's exact range,
+    finite doubles, midnight timestamps with a 4-digit year; lake:cast:<index> otherwise."""
+    q, fail = ident(col), f"error('lake:cast:{index}')"
+    if type_ == "integer":
+        return f"CASE WHEN {q} IS NULL THEN NULL WHEN {q} = trunc({q}) AND abs({q}) < 9.0e15 THEN CAST({q} AS BIGINT) ELSE {fail} END"
+    if type_ == "double":
+        return f"CASE WHEN {q} IS NULL OR isfinite({q}) THEN {q} ELSE {fail} END"
+    if type_ == "date":
+        return (
+            f"CASE WHEN {q} IS NULL THEN NULL WHEN {q} = date_trunc('day', {q}) AND year({q}) >= 1000 "
+            f"THEN CAST({q} AS DATE) ELSE {fail} END"
+        )
+    raise ValueError(type_)
+
+
+def select_list(columns: list[str], types: dict[str, str | None], *, passthrough=(), native=()) -> str:
+    """The SELECT list that types every column; ``passthrough`` columns (already typed) are kept as they are,
+    ``native`` ones (parsed by the CSV reader as NATIVE[type]) are checked."""
     parts = []
     for i, c in enumerate(columns):
-        expr = ident(c) if c in passthrough else cast_expression(c, types.get(c) or "text", i)
+        if c in passthrough:
+            expr = ident(c)
+        elif c in native:
+            expr = native_check(c, types[c], i)
+        else:
+            expr = cast_expression(c, types.get(c) or "text", i)
         parts.append(f"{expr} AS {ident(c)}")
     return ", ".join(parts)
 
@@ -186,6 +225,11 @@ def cast_failure(exc: Exception) -> int | None:
     """The column index whose strict cast failed, if ``exc`` is such a failure."""
     m = _CAST_ERROR.search(str(exc))
     return int(m.group(1)) if m else None
+
+
+def conversion_failure(exc: Exception) -> bool:
+    """Did DuckDB's CSV reader fail to parse a value of a natively typed column?"""
+    return "Error when converting column" in str(exc)
 
 
 def logical_type(duckdb_type: str) -> str:

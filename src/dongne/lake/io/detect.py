@@ -108,13 +108,13 @@ def detect_encoding(sample: bytes, *, complete: bool = False) -> str:
             # the first bad byte mean a UTF-8 file with something else pasted in: refuse, naming that line.
             prefix = sample[: reached[enc]].decode("utf-8")
             if sum(not c.isascii() for c in prefix) >= UTF8_EVIDENCE:
-                raise _encoding_error(prefix.count("\n") + 1, "utf-8")
+                raise encoding_error(prefix.count("\n") + 1, "utf-8")
     # Neither decodes: name the line where the more plausible one (the one that got further) fails.
     enc = max(reached, key=reached.get)
-    raise _encoding_error(sample[: reached[enc]].count(b"\n") + 1, enc)
+    raise encoding_error(sample[: reached[enc]].count(b"\n") + 1, enc)
 
 
-def _encoding_error(line: int, encoding: str, **detail) -> ReadError:
+def encoding_error(line: int, encoding: str, **detail) -> ReadError:
     return ReadError(
         f"Bytes on line {line} cannot be read as {ENCODING_NAMES.get(encoding, encoding)}: the file is not UTF-8 "
         "or CP949 (EUC-KR) throughout. Save it in one of those encodings and upload again.",
@@ -166,7 +166,7 @@ class TextDecoder:
         try:
             return detect_encoding(chunk[start:])
         except ReadError as e:
-            raise _encoding_error(
+            raise encoding_error(
                 self.lines + chunk[:start].count(b"\n") + e.row, e.detail["encoding"]
             ) from None
 
@@ -179,21 +179,7 @@ class TextDecoder:
             line = (
                 self.lines + codecs.getincrementaldecoder(self.encoding)().decode(good, False).count("\n") + 1
             )
-            raise _encoding_error(line, self.encoding, byte=self.pos + e.start - len(pending)) from None
-
-
-def transcode_piece(piece: bytes, encoding: str) -> tuple[bytes | None, int]:
-    """Worker for parallel transcoding: a piece of CP949 text cut at a newline (a CP949 trail byte is never
-    0x0A, so pieces decode independently) → (UTF-8 bytes, newlines), or (None, newlines before the bad byte)."""
-    try:
-        text = piece.decode(encoding)
-    except UnicodeDecodeError as e:
-        return None, piece[: e.start].count(b"\n")
-    return text.encode("utf-8"), piece.count(b"\n")
-
-
-def encoding_error(line: int, encoding: str, **detail) -> ReadError:
-    return _encoding_error(line, encoding, **detail)
+            raise encoding_error(line, self.encoding, byte=self.pos + e.start - len(pending)) from None
 
 
 @dataclass
