@@ -2,13 +2,15 @@
 
 CSV/TSV take the fast path, built so a 1 GB file stays under 1 GB of memory and close to DuckDB's own speed:
 
-1. one streaming pass in Python checks every byte's encoding (naming the line of a bad one) and, for CP949 or
-   UTF-16, writes a UTF-8 copy into the staging directory (8 MB chunks, an incremental decoder keeps a
-   character split between chunks whole) — DuckDB reads only UTF-8 without extensions that download;
-2. DuckDB reads the text with the dialect we detected (all columns VARCHAR), decides types on the first
-   SAMPLE_ROWS rows, and writes zstd Parquet in one ``COPY`` whose casts are strict: a later value that does
-   not fit the sampled type stops the copy, and the types are then decided over the whole column and the copy
-   runs again — so a column is typed only if every value fits, and no value is silently nulled;
+1. one streaming pass checks every byte's encoding (naming the line of a bad one) and counts lines; CP949 is
+   transcoded to a UTF-8 copy in the staging directory, in pieces cut at newlines that the C library's iconv
+   converts on threads (UTF-16 through an incremental decoder) — DuckDB reads only UTF-8 without extensions
+   that download; UTF-8 files are read where they are;
+2. DuckDB reads the text with the dialect we detected, decides types on the first SAMPLE_ROWS rows, and writes
+   zstd Parquet in one ``COPY`` whose casts are strict: a later value that does not fit the sampled type stops
+   the copy, and the types are then decided over the whole column and the copy runs again — so a column is
+   typed only if every value fits, and no value is silently nulled. Plain columns ("123", "2024-05-01") are
+   parsed by DuckDB's CSV reader itself and checked (normalize.NATIVE), the rest by SQL casts;
 3. profile and preview are computed from the Parquet, and the staging directory is published atomically.
 
 XLSX, JSON, JSON Lines and connector records are written as raw Parquet parts first, then typed the same way
@@ -42,7 +44,7 @@ from .io.detect import (
     unique_names,
 )
 from .io.iconv import cp949_to_utf8
-from .io.readers import _lines, _text, open_reader, ragged_error
+from .io.readers import as_text, open_reader, ragged_error, split_lines
 from .profile import preview, profile
 from .sqlutil import connect, ident, literal, path_list
 from .store import Store, Version
@@ -318,7 +320,7 @@ class _csv_errors:
 
 
 def _physical_line(src, delimiter: str, record: int) -> int:
-    reader, line_end = csv.reader(_lines(TextDecoder(src, "utf-8")), delimiter=delimiter), 0
+    reader, line_end = csv.reader(split_lines(TextDecoder(src, "utf-8")), delimiter=delimiter), 0
     for k, _ in enumerate(reader, 1):
         if k == record:
             return line_end + 1
@@ -396,7 +398,7 @@ def _as_batches(items: Iterable, seen: list) -> Iterable[pa.RecordBatch]:
         for k in keys:
             if k not in names:
                 names[k] = unique_names([*names.values(), str(k)])[0][-1]
-        arrays = [pa.array([_text(r.get(k)) for r in pending], pa.string()) for k in keys]
+        arrays = [pa.array([as_text(r.get(k)) for r in pending], pa.string()) for k in keys]
         pending.clear()
         return pa.RecordBatch.from_arrays(arrays, names=[names[k] for k in keys])
 

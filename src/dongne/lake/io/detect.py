@@ -136,7 +136,6 @@ class TextDecoder:
     def __init__(self, path, encoding: str, *, chunk_bytes: int = CHUNK_BYTES):
         self.path, self.encoding, self.chunk_bytes = Path(path), encoding, chunk_bytes
         self.pos = self.lines = self.chunk_start = 0
-        self.ascii_prefix = encoding == "ascii"  # still undecided
 
     def __iter__(self):
         decoder = None if self.encoding == "ascii" else codecs.getincrementaldecoder(self.encoding)()

@@ -105,7 +105,7 @@ class CsvReader(Reader):
 
     def batches(self, batch_rows=BATCH_ROWS):
         decoder = TextDecoder(self.path, self.dialect.encoding)
-        reader = csv.reader(_lines(decoder), delimiter=self.delimiter)
+        reader = csv.reader(split_lines(decoder), delimiter=self.delimiter)
         width, rows, line_end, skip_header = len(self.columns), [], 0, self.header
         for row in reader:
             line, line_end = (
@@ -134,7 +134,7 @@ class CsvReader(Reader):
             )
 
 
-def _lines(decoder: TextDecoder) -> Iterator[str]:
+def split_lines(decoder: TextDecoder) -> Iterator[str]:
     """Lines ending in "\\n" (a "\\r\\n" stays whole; csv handles it), across chunk boundaries."""
     tail = ""
     for text in decoder:
@@ -145,7 +145,7 @@ def _lines(decoder: TextDecoder) -> Iterator[str]:
         yield tail
 
 
-def _text(value) -> str | None:
+def as_text(value) -> str | None:
     """A cell or JSON value as the string normalize will type: numbers plainly, midnight datetimes as dates."""
     if value is None:
         return None
@@ -209,7 +209,7 @@ class XlsxReader(Reader):
         header = list(header)
         while header and header[-1] in (None, ""):
             header.pop()
-        self.columns, notes = unique_names([_text(v) or "" for v in header])
+        self.columns, notes = unique_names([as_text(v) or "" for v in header])
         self.notes += notes
 
     def _check_merged_header(self, path):
@@ -234,7 +234,7 @@ class XlsxReader(Reader):
         for r, values in enumerate(
             self.sheet.iter_rows(min_row=self.header_row + 1, values_only=True), self.header_row + 1
         ):
-            cells = [_text(v) for v in values]
+            cells = [as_text(v) for v in values]
             while cells and cells[-1] is None:
                 cells.pop()
             if not cells:
@@ -306,7 +306,7 @@ class JsonReader(Reader):
     def batches(self, batch_rows=BATCH_ROWS):
         for start in range(0, len(self.records), batch_rows):
             yield self._batch(
-                [[_text(r.get(k)) for k in self.keys] for r in self.records[start : start + batch_rows]]
+                [[as_text(r.get(k)) for k in self.keys] for r in self.records[start : start + batch_rows]]
             )
         self.bytes_read = self.total_bytes
         if not self.records:
@@ -384,7 +384,7 @@ class JsonLinesReader(Reader):
     def batches(self, batch_rows=BATCH_ROWS):
         self.bytes_read, rows = 0, []
         for _, rec in self._objects():
-            rows.append([_text(rec.get(k)) for k in self.keys])
+            rows.append([as_text(rec.get(k)) for k in self.keys])
             if len(rows) >= batch_rows:
                 yield self._batch(rows)
                 rows = []
