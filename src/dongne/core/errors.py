@@ -23,8 +23,8 @@ class DongneError(Exception):
         super().__init__(self.render())
 
     def render(self):
-        text = str(self.message)
-        return text % self.params if self.params else text
+        # ``%`` on the lazy message (not on str() of it) lets ngettext_lazy pick its plural form from params.
+        return str(self.message % self.params) if self.params else str(self.message)
 
 
 class RateLimited(DongneError):

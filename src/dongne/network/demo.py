@@ -290,7 +290,7 @@ def load_demo(seed=2018):
                 "industry_tags": industries,
                 "capability_tags": capabilities,
                 "description": (
-                    f"춘천의 {industries[0]} 기업입니다. {capabilities[0]}와 {capabilities[1]} 역량으로 "
+                    f"춘천의 {industries[0]} 기업입니다. {capabilities[0]}·{capabilities[1]} 역량으로 "
                     f"관광·문화·레저 산업의 디지털 전환을 돕습니다. 대표 서비스는 {product[0]}입니다."
                 ),
                 "products_services": f"{product[0]}: {product[1]}",

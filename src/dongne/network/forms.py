@@ -98,7 +98,7 @@ class DirectoryFilterForm(forms.Form):
 
 class PersonForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    title = forms.CharField(label=_("Title"), max_length=100, required=False)
+    title = forms.CharField(label=_("Job title"), max_length=100, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     is_representative = forms.BooleanField(label=_("Representative"), required=False)

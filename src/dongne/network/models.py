@@ -147,7 +147,7 @@ class Affiliation(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="affiliations"
     )
-    title = models.CharField(_("title"), max_length=100, blank=True)
+    title = models.CharField(_("job title"), max_length=100, blank=True)
     is_representative = models.BooleanField(_("representative"), default=False)
 
     class Meta:

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from dongne.core import audit, permissions, search
 from dongne.core.errors import Conflict, PermissionDenied, ValidationError, from_django_validation
@@ -274,7 +275,7 @@ def update_organisation(*, actor, organisation_id, data):
                 actor, "network.change_organisation_admin_fields", organisation
             ):
                 raise PermissionDenied(
-                    _("Only the secretariat changes the kind, registration numbers or visibility.")
+                    _("Only the secretariat can change the kind, registration numbers or visibility.")
                 )
         cleaned = clean_organisation_data(data, instance=organisation)
         tags = {f: cleaned.pop(f) for f in ("industry_tags", "capability_tags") if f in cleaned}
@@ -393,7 +394,10 @@ def _transition(actor, membership_id, name, *, on, note="", fields=None, date_fi
             raise Conflict(
                 _("This membership is %(status)s, so it cannot be moved to %(target)s."),
                 code="illegal_transition",
-                params={"status": membership.get_status_display(), "target": MembershipStatus(target).label},
+                params={
+                    "status": MembershipStatus(membership.status).label,
+                    "target": MembershipStatus(target).label,
+                },
             )
         last_on = membership.events.aggregate(last=Max("on"))["last"]
         if last_on and on < last_on:
@@ -761,7 +765,11 @@ def import_members(*, actor, data, filename, dry_run=True):
     }
     if errors:
         raise ValidationError(
-            _("%(count)s problem(s) found; nothing was imported. Fix the rows listed and upload again."),
+            ngettext_lazy(
+                "%(count)s problem found; nothing was imported. Fix the row listed and upload again.",
+                "%(count)s problems found; nothing was imported. Fix the rows listed and upload again.",
+                "count",
+            ),
             code="import_invalid",
             params={"count": len(errors)},
             errors=errors,

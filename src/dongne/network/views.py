@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from dongne.core import permissions
@@ -164,38 +165,38 @@ ACTIONS = {
         lambda a, pk, d: services.approve_membership(
             actor=a, membership_id=pk, decision_ref=d["decision_ref"], approved_on=d["on"]
         ),
-        _("Approved."),
+        gettext_lazy("Approved."),
     ),
     "reject": (
         DecisionForm,
         lambda a, pk, d: services.reject_membership(
             actor=a, membership_id=pk, decision_ref=d["decision_ref"], reason=d["reason"], on=d["on"]
         ),
-        _("Rejected."),
+        gettext_lazy("Rejected."),
     ),
     "activate": (
         DateReasonForm,
         lambda a, pk, d: services.activate_membership(actor=a, membership_id=pk, on=d["on"]),
-        _("The member is now active."),
+        gettext_lazy("The member is now active."),
     ),
     "withdraw": (
         DateReasonForm,
         lambda a, pk, d: services.request_withdrawal(
             actor=a, membership_id=pk, reason=d["reason"], on=d["on"]
         ),
-        _("The withdrawal was requested."),
+        gettext_lazy("The withdrawal was requested."),
     ),
     "complete-withdrawal": (
         DateReasonForm,
         lambda a, pk, d: services.complete_withdrawal(actor=a, membership_id=pk, on=d["on"]),
-        _("The withdrawal was completed."),
+        gettext_lazy("The withdrawal was completed."),
     ),
     "expel": (
         DecisionForm,
         lambda a, pk, d: services.expel_member(
             actor=a, membership_id=pk, decision_ref=d["decision_ref"], reason=d["reason"], on=d["on"]
         ),
-        _("The member was expelled."),
+        gettext_lazy("The member was expelled."),
     ),
 }
 
@@ -348,12 +349,22 @@ def import_members(request):
             if report["dry_run"]:
                 messages.info(
                     request,
-                    _("Dry run: %(rows)s rows are valid; nothing was imported yet.")
+                    ngettext(
+                        "Dry run: %(rows)s row is valid; nothing was imported yet.",
+                        "Dry run: %(rows)s rows are valid; nothing was imported yet.",
+                        report["rows"],
+                    )
                     % {"rows": report["rows"]},
                 )
             else:
                 messages.success(
-                    request, _("%(count)s organisations were imported.") % {"count": report["created"]}
+                    request,
+                    ngettext(
+                        "%(count)s organisation was imported.",
+                        "%(count)s organisations were imported.",
+                        report["created"],
+                    )
+                    % {"count": report["created"]},
                 )
     return render(
         request,
