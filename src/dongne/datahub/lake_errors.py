@@ -16,6 +16,21 @@ MESSAGES = {
     "unknown_table": _("The SQL refers to a table that is not available."),
     "syntax_error": _("The SQL statement has a syntax error."),
     "timeout": _("The query took too long and was stopped."),
+    "bad_csv": _("The CSV file is malformed."),
+    "merged_header": _("The Excel sheet has merged cells in its header row; unmerge them and upload again."),
+    "bad_xlsx": _("The Excel file could not be read; save it again as .xlsx."),
+    "bad_json": _("The JSON file could not be read."),
+    "bad_parquet": _("The Parquet file could not be read."),
+    "unsupported_format": _(
+        "This file format is not supported; use CSV, TSV, XLSX, JSON, JSON Lines or Parquet."
+    ),
+    "bad_records": _("The records from the source could not be stored."),
+    "invalid_value": _("A filter value does not fit the column's type."),
+    "invalid_operator": _("Unknown filter operator."),
+    "invalid_aggregate": _("Unknown aggregate function."),
+    "key_not_registered": _("The public-data API refused the service key; check DONGNE_TOURAPI_KEY."),
+    "bad_response": _("The public-data API sent an answer that could not be read."),
+    "internal": _("The ingest failed because of an internal error; the previous version is unchanged."),
 }
 
 

@@ -21,3 +21,11 @@ def refresh_api_datasets():
 
     for dataset in datasets_due_for_refresh():
         pull_dataset(actor=None, dataset_id=dataset.pk)
+
+
+@db_periodic_task(crontab(minute="45"))
+def sweep_lake():
+    """Hourly: remove staging folders left by ingests that died (a crash, a killed worker)."""
+    from .services import lake_store
+
+    lake_store().sweep()
