@@ -44,8 +44,8 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
-# Compile .po → .mo (needs gettext's msgfmt) and fail when a message lacks a translation.
-messages: install
+# Extract messages into the .po files (needs gettext); then check-messages fails on any untranslated one.
+messages: install-app
 	cd src/dongne && ../../$(BIN)/django-admin makemessages -l ko -l en --no-obsolete --settings=dongne.config.settings
 	$(MAKE) check-messages
 
