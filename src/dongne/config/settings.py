@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "dongne.core",
     "dongne.network",
     "dongne.datahub",
+    "dongne.insights",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,7 @@ else:
 HUEY["consumer"] = {"workers": int(env("DONGNE_JOB_WORKERS", "1")), "worker_type": "thread"}
 DATAHUB_MAX_ROWS = int(env("DONGNE_DATAHUB_MAX_ROWS", "10000"))  # rows one API/SQL call may return
 DATAHUB_SQL_TIMEOUT = float(env("DONGNE_DATAHUB_SQL_TIMEOUT", "10"))  # seconds before a SQL query is stopped
+INSIGHTS_MIN_COUNT = int(env("DONGNE_INSIGHTS_MIN_COUNT", "10"))  # k: smaller published counts are suppressed
 TOURAPI_BASE_URL = env("DONGNE_TOURAPI_BASE_URL", "https://apis.data.go.kr/B551011/KorService2")
 TOURAPI_KEY = env("DONGNE_TOURAPI_KEY", "")
 
