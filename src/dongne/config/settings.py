@@ -171,11 +171,19 @@ LAKE_ROOT = Path(env("DONGNE_LAKE_DIR", str(DATA_DIR / "lake"))).resolve()
 UPLOAD_DIR = DATA_DIR / "uploads"
 REDIS_URL = env("DONGNE_REDIS_URL", "")
 if REDIS_URL:
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "dongne", "url": REDIS_URL,
-            "immediate": env_bool("DONGNE_JOBS_IMMEDIATE", False)}
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "dongne",
+        "url": REDIS_URL,
+        "immediate": env_bool("DONGNE_JOBS_IMMEDIATE", False),
+    }
 else:
-    HUEY = {"huey_class": "huey.SqliteHuey", "name": "dongne", "filename": str(DATA_DIR / "jobs.sqlite3"),
-            "immediate": env_bool("DONGNE_JOBS_IMMEDIATE", False)}
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "dongne",
+        "filename": str(DATA_DIR / "jobs.sqlite3"),
+        "immediate": env_bool("DONGNE_JOBS_IMMEDIATE", False),
+    }
 HUEY["consumer"] = {"workers": int(env("DONGNE_JOB_WORKERS", "1")), "worker_type": "thread"}
 DATAHUB_MAX_ROWS = int(env("DONGNE_DATAHUB_MAX_ROWS", "10000"))  # rows one API/SQL call may return
 DATAHUB_SQL_TIMEOUT = float(env("DONGNE_DATAHUB_SQL_TIMEOUT", "10"))  # seconds before a SQL query is stopped

@@ -27,8 +27,13 @@ class LakeError(Exception):
         return f"{self.message} ({', '.join(where)})" if where else self.message
 
     def as_dict(self):
-        return {"code": self.code, "message": self.message, "row": self.row, "column": self.column,
-                "param": self.param}
+        return {
+            "code": self.code,
+            "message": self.message,
+            "row": self.row,
+            "column": self.column,
+            "param": self.param,
+        }
 
 
 class ReadError(LakeError):
