@@ -46,6 +46,12 @@ class ValidationError(DongneError):
     code = "invalid"
     default_message = _("The input is not valid.")
 
+    @classmethod
+    def on(cls, field, message, **kwargs):
+        """The error for one field: ``raise ValidationError.on("email", _("Enter a valid e-mail address."))``."""
+        params = kwargs.get("params")
+        return cls(message, errors={field: [str(message % params if params else message)]}, **kwargs)
+
 
 class NotAuthenticated(DongneError):
     status = 401

@@ -133,7 +133,7 @@ def accept_invitation(*, actor, raw_token, name, password):
             raise Conflict(_("This invitation was already used."), code="invitation_closed")
         name = str(name or invitation.name).strip()
         if not name:
-            raise ValidationError(_("Enter your name."), errors={"name": [str(_("Enter your name."))]})
+            raise ValidationError.on("name", _("Enter your name."))
         user = User(email=invitation.email, name=name, role=invitation.role)
         try:
             password_validation.validate_password(password, user)
@@ -174,10 +174,7 @@ def create_api_token(*, actor, name):
     permissions.require(actor, "core.create_token")
     name = str(name or "").strip()
     if not name:
-        raise ValidationError(
-            _("Give the token a name, such as the program that will use it."),
-            errors={"name": [str(_("Give the token a name, such as the program that will use it."))]},
-        )
+        raise ValidationError.on("name", _("Give the token a name, such as the program that will use it."))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(

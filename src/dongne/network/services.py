@@ -301,9 +301,7 @@ def add_product(*, actor, organisation_id, name, category="", description="", is
         organisation = selectors.organisation_for_update(organisation_id)
         permissions.require(actor, "network.change_organisation", organisation)
         if not str(name).strip():
-            raise ValidationError(
-                _("Enter the product's name."), errors={"name": [str(_("Enter the product's name."))]}
-            )
+            raise ValidationError.on("name", _("Enter the product's name."))
         product = Product(
             organisation=organisation,
             name=str(name).strip(),
@@ -442,9 +440,7 @@ def apply_membership(*, actor, organisation_id, member_type, applied_on=None, no
         organisation = selectors.organisation_for_update(organisation_id)
         permissions.require(actor, "network.apply_membership", organisation)
         if member_type not in MemberType.values:
-            raise ValidationError(
-                _("Choose a member type."), errors={"member_type": [str(_("Choose a member type."))]}
-            )
+            raise ValidationError.on("member_type", _("Choose a member type."))
         applied_on = _on(applied_on, "applied_on")
         previous = Membership.objects.filter(organisation=organisation).first()
         if previous is not None and previous.status in TRANSITIONS["reapply"][0]:
@@ -508,16 +504,12 @@ def approve_membership(*, actor, membership_id, decision_ref, approved_on=None):
     permissions.require(actor, "network.decide_membership", membership)
     decision_ref = str(decision_ref or "").strip()
     if not decision_ref:
-        raise ValidationError(
-            _("Enter the board decision that approved this application."),
-            errors={"decision_ref": [str(_("Enter the board decision that approved this application."))]},
+        raise ValidationError.on(
+            "decision_ref", _("Enter the board decision that approved this application.")
         )
     on = _on(approved_on, "approved_on")
     if on < membership.applied_on:
-        raise ValidationError(
-            _("Approval cannot come before the application."),
-            errors={"approved_on": [str(_("Approval cannot come before the application."))]},
-        )
+        raise ValidationError.on("approved_on", _("Approval cannot come before the application."))
     return _transition(
         actor,
         membership_id,
@@ -534,9 +526,8 @@ def reject_membership(*, actor, membership_id, decision_ref, reason="", on=None)
     membership = selectors.get_membership(membership_id)
     permissions.require(actor, "network.decide_membership", membership)
     if not str(decision_ref or "").strip():
-        raise ValidationError(
-            _("Enter the board decision that rejected this application."),
-            errors={"decision_ref": [str(_("Enter the board decision that rejected this application."))]},
+        raise ValidationError.on(
+            "decision_ref", _("Enter the board decision that rejected this application.")
         )
     on = _on(on)
     return _transition(
@@ -555,10 +546,7 @@ def activate_membership(*, actor, membership_id, on=None):
     permissions.require(actor, "network.activate_membership", membership)
     on = _on(on)
     if membership.approved_on and on < membership.approved_on:
-        raise ValidationError(
-            _("Activation cannot come before approval."),
-            errors={"on": [str(_("Activation cannot come before approval."))]},
-        )
+        raise ValidationError.on("on", _("Activation cannot come before approval."))
     return _transition(actor, membership_id, "activate", on=on, fields={"activated_on": on})
 
 
@@ -583,10 +571,7 @@ def complete_withdrawal(*, actor, membership_id, on=None):
     permissions.require(actor, "network.end_membership", membership)
     on = _on(on)
     if membership.withdrawal_requested_on and on < membership.withdrawal_requested_on:
-        raise ValidationError(
-            _("Withdrawal cannot complete before it was requested."),
-            errors={"on": [str(_("Withdrawal cannot complete before it was requested."))]},
-        )
+        raise ValidationError.on("on", _("Withdrawal cannot complete before it was requested."))
     return _transition(actor, membership_id, "complete_withdrawal", on=on, fields={"ended_on": on})
 
 
@@ -691,9 +676,7 @@ def add_mou_document(*, actor, mou_id, title, uploaded_file):
         mou = selectors.mou_for_update(mou_id)
         permissions.require(actor, "network.manage_mou", mou)
         if uploaded_file is None:
-            raise ValidationError(
-                _("Choose a file to upload."), errors={"file": [str(_("Choose a file to upload."))]}
-            )
+            raise ValidationError.on("file", _("Choose a file to upload."))
         document = MouDocument(
             mou=mou, title=str(title or uploaded_file.name).strip()[:200], file=uploaded_file
         )
