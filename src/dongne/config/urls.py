@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/action/", include("dongne.datahub.ckan")),
     path("api/3/action/", include("dongne.datahub.ckan")),
     path("catalog.jsonld", include("dongne.datahub.dcat")),
+    path("insights/", include("dongne.insights.urls")),
     path("", include("dongne.core.urls")),
 ]
 

@@ -1,0 +1,812 @@
+"""Dashboards of the regional insights (issue 4): overview with maps and charts, festival impact, keywords and
+opportunity cards. Every number comes from ``analyses`` (the lake query layer); this module only picks the
+filters, builds plotly figures (``charts``) and writes the text summaries that stand in for each chart.
+
+The overview's filter form sends htmx GETs; the view then answers with the charts fragment only (the URL is
+pushed, so the filtered view can be bookmarked and shared). plotly.js and the map boundaries are served from
+here, from the installed ``plotly`` package and the bundled KOSTAT GeoJSON: no page loads anything from
+another site.
+"""
+
+import datetime as dt
+import gzip
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+import plotly
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from dongne.core.errors import NotFound
+from dongne.core.regions import CHUNCHEON
+from dongne.datahub import selectors as datahub_selectors
+
+from . import analyses, charts, geo
+from .forms import (
+    MOVING_AVERAGE,
+    KeywordFilterForm,
+    OpportunityFilterForm,
+    OverviewFilterForm,
+    area_name,
+    visitor_type_label,
+)
+
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+PLOTLY_VERSION = plotly.__version__
+YEAR = 365 * 24 * 3600
+API = "/api/v1/insights/"
+VISITORS_SLUG = "insights-visitors"
+REVIEWS_SLUG = "insights-reviews"
+TABLE_ROWS = 60  # rows of a chart's data table on the page; the CSV link has all of them
+
+
+# --- static assets ------------------------------------------------------------------------------------------
+
+
+@cache
+def _plotly_gzip():
+    return gzip.compress(PLOTLY_JS.read_bytes(), compresslevel=9)
+
+
+@require_GET
+@cache_control(public=True, max_age=YEAR, immutable=True)
+def plotly_js(request, version):
+    """plotly.min.js from the installed plotly package; the version in the URL makes a year's caching safe."""
+    if version != PLOTLY_VERSION:
+        return redirect("insights:plotly_js", version=PLOTLY_VERSION)
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = HttpResponse(_plotly_gzip(), content_type="application/javascript; charset=utf-8")
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = FileResponse(open(PLOTLY_JS, "rb"), content_type="application/javascript; charset=utf-8")
+    response["Vary"] = "Accept-Encoding"
+    return response
+
+
+@require_GET
+@cache_control(public=True, max_age=YEAR, immutable=True)
+def geojson(request, name, version):
+    """Boundaries of one map layer (see geo.py); versioned by content hash."""
+    if name not in geo.LAYERS:
+        raise Http404
+    if version != geo.layer_version(name):
+        return redirect("insights:geojson", name=name, version=geo.layer_version(name))
+    return HttpResponse(geo.layer_bytes(name), content_type="application/geo+json")
+
+
+@require_GET
+@cache_control(public=True, max_age=YEAR)
+def topojson(request, name):
+    """An empty base map. plotly.js asks for one for every geo subplot, even with the base map hidden; without
+    this it would fetch it from cdn.plot.ly. Our maps draw only our own boundaries."""
+    return HttpResponse(b'{"type":"Topology","objects":{},"arcs":[]}', content_type="application/json")
+
+
+def _assets():
+    return {
+        "plotly_url": reverse("insights:plotly_js", kwargs={"version": PLOTLY_VERSION}),
+        "topojson_url": reverse("insights:topojson", kwargs={"name": "x"}).rsplit("/", 1)[0] + "/",
+        "attribution": geo.ATTRIBUTION,
+    }
+
+
+def _geo_url(name):
+    return reverse("insights:geojson", kwargs={"name": name, "version": geo.layer_version(name)})
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+
+
+def _extent(user, slug, column="date"):
+    """(first, last) date of a dataset's current version from its stored profile, or None without data."""
+    try:
+        dataset = datahub_selectors.get_dataset(user, slug)
+    except NotFound:
+        return None
+    version = dataset.current_version
+    if version is None:
+        return None
+    for entry in version.profile or []:
+        if entry.get("name") == column and entry.get("min") and entry.get("max"):
+            try:
+                return (
+                    dt.date.fromisoformat(str(entry["min"])[:10]),
+                    dt.date.fromisoformat(str(entry["max"])[:10]),
+                )
+            except ValueError:
+                return None
+    return None
+
+
+def _api_url(analysis, filters, fmt="csv", **extra):
+    """The same analysis as the chart, from the insights API (CSV by default)."""
+    params = []
+    if filters is not None:
+        if filters.start:
+            params.append(("start", filters.start.isoformat()))
+        if filters.end:
+            params.append(("end", filters.end.isoformat()))
+        params += [("area", a) for a in filters.areas]
+        params += [("visitor_type", v) for v in filters.visitor_types]
+        params += [("industry", i) for i in filters.industries]
+        if filters.level:
+            params.append(("level", filters.level))
+    params += [(k, v) for k, v in extra.items() if v not in (None, "")]
+    params.append(("format", fmt))
+    return f"{API}{analysis}?{urlencode(params)}"
+
+
+def _n(value, digits=0):
+    if value is None:
+        return "—"
+    return number_format(
+        round(value, digits) if digits else round(value), decimal_pos=digits, force_grouping=True
+    )
+
+
+def _won(value):
+    return "—" if value is None else _("%(amount)s won") % {"amount": _n(value)}
+
+
+def _pct(value, digits=1, sign=False):
+    if value is None:
+        return "—"
+    text = number_format(abs(value) if sign else value, decimal_pos=digits, force_grouping=True)
+    if sign:
+        text = ("+" if value > 0 else "−" if value < 0 else "±") + text
+    return f"{text}%"
+
+
+def _date(value):
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    return value.strftime("%Y.%m.%d")
+
+
+def _as_date(value):
+    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _chart(chart_id, figure, *, title, summary, csv_url, table=None, note=""):
+    """Everything a chart section of a template shows: the figure, its text summary and its data."""
+    return {
+        "id": chart_id,
+        "title": title,
+        "figure": charts.embed(figure) if figure is not None else None,
+        "summary": summary,
+        "csv_url": csv_url,
+        "table": table,
+        "note": note,
+    }
+
+
+def _table(headers, rows):
+    """A small data table shown under a chart (the first TABLE_ROWS rows; the CSV has all)."""
+    return {"headers": headers, "rows": rows[:TABLE_ROWS], "total": len(rows), "cut": len(rows) > TABLE_ROWS}
+
+
+def _filters_summary(filters, grain=None):
+    parts = []
+    if filters.areas:
+        parts.append(", ".join(area_name(a) for a in filters.areas))
+    if filters.start or filters.end:
+        parts.append(f"{_date(filters.start) or '…'} – {_date(filters.end) or '…'}")
+    if filters.visitor_types:
+        parts.append(", ".join(str(visitor_type_label(v)) for v in filters.visitor_types))
+    if filters.industries:
+        parts.append(", ".join(filters.industries))
+    return " · ".join(parts)
+
+
+# --- overview -----------------------------------------------------------------------------------------------
+
+
+def _overview_form(request, form_class=OverviewFilterForm):
+    extent = _extent(request.user, VISITORS_SLUG)
+    initial = {"area": CHUNCHEON, "grain": "day"}
+    if extent:
+        # A year up to the last day with data: long enough for seasons, short enough for daily points.
+        initial["end"] = extent[1]
+        initial["start"] = max(extent[0], extent[1] - dt.timedelta(days=364))
+    return form_class(request.GET or None, initial=initial), extent
+
+
+def _trend_chart(form):
+    grain = form.value("grain", "day")
+    filters = form.filters(industry=False)
+    window = MOVING_AVERAGE[grain]
+    table = analyses.trend(filters, grain=grain, by="visitor_type", moving_average=window)
+    average_label = {
+        "day": _("7-day average"),
+        "week": _("4-week average"),
+        "month": _("3-month average"),
+    }[grain]
+    figure = charts.trend(table, grain=grain, value_label=_("Visitors"), average_label=average_label)
+    totals = {}
+    for row in table.rows:
+        if row.get("visitors") is not None:
+            totals[row["period"]] = totals.get(row["period"], 0) + row["visitors"]
+    if totals:
+        peak = max(totals, key=totals.get)
+        periods = sorted(totals)
+        summary = _(
+            "%(area)s, %(first)s to %(last)s: %(total)s visits in all. The busiest %(grain)s was %(peak)s "
+            "with %(peak_n)s visits. Solid lines are the counts, dashed lines the %(average)s."
+        ) % {
+            "area": area_name(form.value("area", CHUNCHEON)),
+            "first": _date(periods[0]),
+            "last": _date(periods[-1]),
+            "total": _n(sum(totals.values())),
+            "grain": {"day": _("day"), "week": _("week"), "month": _("month")}[grain],
+            "peak": _date(peak),
+            "peak_n": _n(totals[peak]),
+            "average": average_label,
+        }
+    else:
+        summary = _("No visitor counts match these filters.")
+    rows = [
+        [
+            _date(r["period"]),
+            r.get("visitor_type_label") or r.get("visitor_type", ""),
+            _n(r.get("visitors")),
+            _n(r.get("moving_average")),
+        ]
+        for r in table.rows
+    ]
+    return _chart(
+        "chart-trend",
+        figure if totals else None,
+        title=_("Visitors over time"),
+        summary=summary,
+        csv_url=_api_url("trend", filters, grain=grain, by="visitor_type", moving_average=window),
+        table=_table([_("Period"), _("Visitor type"), _("Visitors"), average_label], rows),
+    ), table
+
+
+def _map_chart(form, level, highlight):
+    layer = "chuncheon-emd" if level == "emd" else "gangwon-sigungu"
+    filters = form.filters(area=False, industry=False, level=level)
+    table = analyses.area_totals(filters)
+    codes = geo.layer_codes(layer)
+    table.rows = [r for r in table.rows if r.get("area_code") in codes]
+    figure = charts.choropleth(
+        table,
+        geojson_url=_geo_url(layer),
+        codes=codes,
+        label=_("Visitors"),
+        highlight=highlight,
+        hover_extra=[("visitors_per_day", _("Per day"))],
+    )
+    ranked = sorted((r for r in table.rows if r.get("visitors") is not None), key=lambda r: -r["visitors"])
+    missing = len(codes) - len(ranked)
+    if ranked:
+        summary = _("Most visited: %(list)s.") % {
+            "list": ", ".join(f"{r['area_name']} {_n(r['visitors'])}" for r in ranked[:3])
+        }
+        summary += " " + _("Least visited: %(name)s (%(n)s).") % {
+            "name": ranked[-1]["area_name"],
+            "n": _n(ranked[-1]["visitors"]),
+        }
+        if missing:
+            summary += " " + ngettext(
+                "%(n)s area is grey: its count is not published (below the privacy threshold or no data).",
+                "%(n)s areas are grey: their counts are not published (below the privacy threshold or no data).",
+                missing,
+            ) % {"n": missing}
+    else:
+        summary = _("No visitor counts match these filters.")
+    title = _("Chuncheon by 읍면동") if level == "emd" else _("Gangwon by 시군구")
+    rows = [
+        [
+            r["area_name"],
+            _n(r.get("visitors")),
+            _n(r.get("visitors_per_day")),
+            _n(r.get("local")),
+            _n(r.get("other")),
+            _n(r.get("foreign")),
+        ]
+        for r in ranked
+    ]
+    headers = [
+        _("Area"),
+        _("Visitors"),
+        _("Per day"),
+        visitor_type_label("local"),
+        visitor_type_label("other"),
+        visitor_type_label("foreign"),
+    ]
+    return _chart(
+        f"map-{level}",
+        figure if ranked else None,
+        title=title,
+        summary=summary,
+        csv_url=_api_url("area_totals", filters),
+        table=_table(headers, rows),
+        note=geo.ATTRIBUTION,
+    )
+
+
+def _mix_chart(form):
+    filters = form.filters(visitor_type=False, industry=False)
+    table = analyses.visitor_mix(filters)
+    rows = [r for r in table.rows if r.get("visitors") is not None]
+    labels = [str(r.get("visitor_type_label") or visitor_type_label(r["visitor_type"])) for r in rows]
+    figure = charts.bars(
+        labels,
+        [r["visitors"] for r in rows],
+        value_label=_("Visitors"),
+        colours=[charts.VISITOR_COLOURS.get(r["visitor_type"], charts.COLOURS[0]) for r in rows],
+        percent=[r.get("share") for r in rows],
+    )
+    if rows:
+        summary = _("Share of visits: %(list)s.") % {
+            "list": ", ".join(
+                f"{label} {_pct((r.get('share') or 0) * 100)}" for label, r in zip(labels, rows, strict=True)
+            )
+        }
+    else:
+        summary = _("No visitor counts match these filters.")
+    return _chart(
+        "chart-mix",
+        figure if rows else None,
+        title=_("Who visits"),
+        summary=summary,
+        csv_url=_api_url("visitor_mix", filters),
+        table=_table(
+            [_("Visitor type"), _("Visitors"), _("Share")],
+            [
+                [label, _n(r["visitors"]), _pct((r.get("share") or 0) * 100)]
+                for label, r in zip(labels, rows, strict=True)
+            ],
+        ),
+    )
+
+
+def _spending_chart(form):
+    filters = form.filters(visitor_type=False, industry=False)
+    chosen = form.value("industry")
+    table = analyses.spend_per_visitor(filters, by="industry")
+    rows = sorted((r for r in table.rows if r.get("amount") is not None), key=lambda r: -r["amount"])
+    colours = [charts.COLOURS[1] if r["industry"] == chosen else charts.COLOURS[0] for r in rows]
+    figure = charts.bars(
+        [r["industry"] for r in rows],
+        [r["amount"] for r in rows],
+        value_label=_("Card spending (won)"),
+        colours=colours,
+        percent=[r.get("share") for r in rows],
+    )
+    if rows:
+        top = rows[0]
+        summary = _(
+            "Card spending of %(total)s in all; the largest industry is %(industry)s (%(share)s), "
+            "%(per_visitor)s per visitor."
+        ) % {
+            "total": _won(sum(r["amount"] for r in rows)),
+            "industry": top["industry"],
+            "share": _pct((top.get("share") or 0) * 100),
+            "per_visitor": _won(top.get("per_visitor")),
+        }
+        if chosen:
+            picked = next((r for r in rows if r["industry"] == chosen), None)
+            if picked:
+                summary += " " + _("%(industry)s (highlighted): %(amount)s, %(per_visitor)s per visitor.") % {
+                    "industry": chosen,
+                    "amount": _won(picked["amount"]),
+                    "per_visitor": _won(picked.get("per_visitor")),
+                }
+    else:
+        summary = _("No card spending matches these filters.")
+    return _chart(
+        "chart-spending",
+        figure if rows else None,
+        title=_("Spending by industry"),
+        summary=summary,
+        csv_url=_api_url("spend_per_visitor", filters, by="industry"),
+        table=_table(
+            [
+                _("Industry"),
+                _("Card spending (won)"),
+                _("Share"),
+                _("Per visitor (won)"),
+                _("Average payment (won)"),
+            ],
+            [
+                [
+                    r["industry"],
+                    _n(r["amount"]),
+                    _pct((r.get("share") or 0) * 100),
+                    _n(r.get("per_visitor")),
+                    _n(r.get("avg_ticket")),
+                ]
+                for r in rows
+            ],
+        ),
+    )
+
+
+def _opportunity_filters(base, area):
+    """Opportunities are places inside the chosen area: the 읍면동 of Chuncheon when the city is chosen."""
+    if not area or area == CHUNCHEON:
+        return analyses.Filters(start=base.start, end=base.end, industries=base.industries, level="emd")
+    return analyses.Filters(start=base.start, end=base.end, areas=(area,), industries=base.industries)
+
+
+def _opportunity_cards(table, user):
+    slugs = {slug for row in table.rows for slug in row.get("datasets") or []}
+    titles = dict(
+        datahub_selectors.visible_datasets(user).filter(slug__in=slugs).values_list("slug", "title")
+    )
+    cards = []
+    for row in table.rows:
+        datasets = row.get("datasets") or []
+        month = row.get("month")
+        cards.append(
+            {
+                "area": row.get("area_name") or area_name(row.get("area_code")),
+                "area_code": row.get("area_code"),
+                "industry": row.get("industry"),
+                "month": month.strftime("%Y.%m")
+                if isinstance(month, dt.date)
+                else str(month or "")[:7].replace("-", "."),
+                "visitors": _n(row.get("visitors")),
+                "per_visitor": _won(row.get("per_visitor")),
+                "benchmark": _won(row.get("benchmark_per_visitor")),
+                "gap": _pct(_gap_pct(row), 0, sign=True) if _gap_pct(row) is not None else "",
+                "amount": _won(row.get("amount")),
+                "datasets": [
+                    {
+                        "slug": slug,
+                        "title": titles[slug],
+                        "url": reverse("datahub:dataset_detail", args=[slug]),
+                    }
+                    for slug in datasets
+                    if slug in titles  # a private dataset is neither linked nor named
+                ],
+            }
+        )
+    return cards
+
+
+def _gap_pct(row):
+    per, bench = row.get("per_visitor"), row.get("benchmark_per_visitor")
+    if per is None or not bench:
+        return None
+    return (per - bench) / bench * 100
+
+
+def _overview_context(form, extent, user):
+    context = {"form": form, "has_data": extent is not None, "extent": extent}
+    if extent is None or (form.is_bound and not form.is_valid()):
+        return context
+    area = form.value("area", CHUNCHEON)
+    trend_chart, _trend_table = _trend_chart(form)
+    context["charts"] = {
+        "trend": trend_chart,
+        "map_emd": _map_chart(form, "emd", highlight=area if len(area) == 7 else None),
+        "map_sigungu": _map_chart(form, "sigungu", highlight=area[:5]),
+        "mix": _mix_chart(form),
+        "spending": _spending_chart(form),
+    }
+    opp_filters = _opportunity_filters(form.filters(visitor_type=False), area)
+    context["opportunities"] = _opportunity_cards(analyses.opportunities(opp_filters, top=3), user)
+    context["opportunities_url"] = (
+        reverse("insights:opportunities")
+        + "?"
+        + urlencode(
+            [
+                (k, v)
+                for k, v in (
+                    ("start", opp_filters.start),
+                    ("end", opp_filters.end),
+                    ("industry", form.value("industry")),
+                )
+                if v
+            ]
+        )
+    )
+    context["summary"] = _filters_summary(form.filters(industry=False), form.value("grain"))
+    return context
+
+
+def overview(request):
+    form, extent = _overview_form(request)
+    context = _overview_context(form, extent, request.user)
+    context.update(_assets())
+    if request.htmx and not request.htmx.history_restore_request and request.htmx.target == "insight-charts":
+        return render(request, "insights/_charts.html", context)
+    return render(request, "insights/overview.html", context)
+
+
+# --- festivals ----------------------------------------------------------------------------------------------
+
+
+def festivals(request):
+    extent = _extent(request.user, VISITORS_SLUG)
+    rows = analyses.festivals(analyses.Filters()).rows if extent else []
+    items = sorted(rows, key=lambda r: _as_date(r.get("start_date")) or dt.date.min, reverse=True)
+    years = {}
+    for row in items:
+        start = _as_date(row.get("start_date"))
+        years.setdefault(start.year if start else "", []).append(
+            {
+                "id": row["festival_id"],
+                "name": row["name"],
+                "area": row.get("area_name") or area_name(row.get("area_code")),
+                "place": row.get("place") or "",
+                "start": _date(row.get("start_date")),
+                "end": _date(row.get("end_date")),
+                "days": row.get("days"),
+            }
+        )
+    return render(
+        request,
+        "insights/festivals.html",
+        {"years": list(years.items()), "has_data": extent is not None},
+    )
+
+
+METRIC_LABELS = {"visitors": _("Visitors"), "spending": _("Card spending")}
+
+
+def _impact_sentence(row, festival):
+    """The estimate in words: what changed, by how much, how sure, and what it means in units."""
+    metric = row["metric"]
+    values = {
+        "area": festival["area"],
+        "pct": _pct(row.get("uplift_pct"), sign=True),
+        "low": _pct(row.get("ci_low_pct"), sign=True),
+        "high": _pct(row.get("ci_high_pct"), sign=True),
+        "days": _n(row.get("days")),
+    }
+    if metric == "spending":
+        values["per_day"] = _won(row.get("extra_per_day"))
+        values["total"] = _won(row.get("extra_total"))
+        text = _(
+            "Card spending in %(area)s during the festival was %(pct)s against the baseline "
+            "(95%% interval %(low)s to %(high)s): about %(per_day)s a day, %(total)s over %(days)s days."
+        )
+    else:
+        values["per_day"] = _n(row.get("extra_per_day"))
+        values["total"] = _n(row.get("extra_total"))
+        text = _(
+            "Visitors in %(area)s during the festival were %(pct)s against the baseline "
+            "(95%% interval %(low)s to %(high)s): about %(per_day)s visitors a day, %(total)s over %(days)s days."
+        )
+    sentence = text % values
+    low, high = row.get("ci_low_pct"), row.get("ci_high_pct")
+    if low is not None and high is not None:
+        if low > 0:
+            sentence += " " + _(
+                "The whole interval is above zero: the festival very likely raised this figure."
+            )
+        elif high < 0:
+            sentence += " " + _("The whole interval is below zero: this figure very likely fell.")
+        else:
+            sentence += " " + _("The interval includes zero: the data do not show a clear effect.")
+    return sentence
+
+
+def festival_detail(request, festival_id):
+    table = analyses.festival_impact(festival_id)
+    meta = table.meta or {}
+    info = meta.get("festival") or {}
+    start, end = _as_date(info.get("start_date")), _as_date(info.get("end_date"))
+    festival = {
+        "id": festival_id,
+        "name": info.get("name") or festival_id,
+        "area": info.get("area_name") or area_name(info.get("area_code")),
+        "place": info.get("place") or "",
+        "start": _date(start),
+        "end": _date(end),
+    }
+    series = meta.get("series")
+    if isinstance(series, dict):
+        series = analyses.Table(series.get("columns", []), series.get("rows", []), series.get("meta", {}))
+    phase_labels = {"before": _("Before"), "during": _("During the festival"), "after": _("After")}
+    control_areas = [
+        a if isinstance(a, str) else (a.get("area_name") or a.get("area_code"))
+        for a in meta.get("control_areas") or []
+    ]
+    control_areas = [area_name(a) if a and a[:1].isdigit() else a for a in control_areas]
+    impacts = [
+        {
+            "metric": row["metric"],
+            "label": METRIC_LABELS.get(row["metric"], row["metric"]),
+            "sentence": _impact_sentence(row, festival),
+            "uplift": _pct(row.get("uplift_pct"), sign=True),
+            "low": _pct(row.get("ci_low_pct"), sign=True),
+            "high": _pct(row.get("ci_high_pct"), sign=True),
+            "during": _n(row.get("during")),
+            "baseline": _n(row.get("baseline")),
+            "extra_per_day": _n(row.get("extra_per_day")),
+            "extra_total": _n(row.get("extra_total")),
+            "days": row.get("days"),
+            "baseline_days": row.get("baseline_days"),
+            "suppressed": row.get("suppressed"),
+        }
+        for row in table.rows
+    ]
+    series_rows = series.rows if series else []
+    series_chart = _chart(
+        "chart-festival",
+        charts.festival(
+            series,
+            festival_start=start,
+            festival_end=end,
+            visitors_label=_("Visitors"),
+            control_label=_("Comparison areas"),
+            phase_labels=phase_labels,
+        )
+        if series_rows
+        else None,
+        title=_("Daily visitors before, during and after"),
+        summary=_festival_series_summary(series_rows, phase_labels),
+        csv_url=_api_url("festival_impact", None, festival_id=festival_id, part="series"),
+        table=_table(
+            [_("Date"), _("Phase"), _("Visitors"), _("Comparison areas"), _("Card spending (won)")],
+            [
+                [
+                    _date(r["date"]),
+                    phase_labels.get(r.get("phase"), r.get("phase")),
+                    _n(r.get("visitors")),
+                    _n(r.get("control_visitors")),
+                    _n(r.get("spending")),
+                ]
+                for r in series_rows
+            ],
+        ),
+    )
+    interval_chart = _chart(
+        "chart-impact",
+        charts.interval(table.rows, labels=METRIC_LABELS, axis_label=_("Change against the baseline"))
+        if any(r.get("uplift_pct") is not None for r in table.rows)
+        else None,
+        title=_("Estimated effect with 95% interval"),
+        summary=" ".join(i["sentence"] for i in impacts)
+        or _("No estimate could be published for this festival."),
+        csv_url=_api_url("festival_impact", None, festival_id=festival_id),
+    )
+    baseline_days = next((i["baseline_days"] for i in impacts if i["baseline_days"]), None)
+    context = {
+        "festival": festival,
+        "impacts": impacts,
+        "charts": [series_chart, interval_chart],
+        "control_areas": control_areas,
+        "baseline_days": baseline_days,
+        "weeks": meta.get("weeks") or 3,
+        "method": meta.get("method"),
+    }
+    context.update(_assets())
+    return render(request, "insights/festival_detail.html", context)
+
+
+def _festival_series_summary(rows, phase_labels):
+    if not rows:
+        return _("No daily counts are published for this festival.")
+    parts = []
+    for phase in ("before", "during", "after"):
+        values = [r["visitors"] for r in rows if r.get("phase") == phase and r.get("visitors") is not None]
+        if values:
+            parts.append(
+                _("%(phase)s: %(n)s visitors a day on average")
+                % {"phase": phase_labels[phase], "n": _n(sum(values) / len(values))}
+            )
+    return "; ".join(parts) + "."
+
+
+# --- keywords -----------------------------------------------------------------------------------------------
+
+
+def _months(extent):
+    if not extent:
+        return []
+    first, last = extent
+    months, year, month = [], last.year, last.month
+    while (year, month) >= (first.year, first.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months
+
+
+def keywords(request):
+    extent = _extent(request.user, REVIEWS_SLUG)
+    months = _months(extent)
+    form = KeywordFilterForm(
+        request.GET or None, months=months, initial={"month": months[0] if months else ""}
+    )
+    context = {"form": form, "has_data": extent is not None}
+    if extent is not None and (not form.is_bound or form.is_valid()):
+        filters = form.filters()
+        table = analyses.keyword_trends(filters, top=20, examples=2)
+        terms = []
+        for row in table.rows:
+            terms.append(
+                {
+                    "rank": row.get("rank"),
+                    "term": row["term"],
+                    "count": _n(row.get("count")),
+                    "previous": _n(row.get("previous")),
+                    "growth": _growth(row.get("growth")),
+                    "new": not row.get("previous"),
+                    "examples": [_highlight(text, row["term"]) for text in (row.get("examples") or [])],
+                }
+            )
+        shown = [r for r in table.rows if r.get("count") is not None][:15]
+        figure = (
+            charts.bars(
+                [r["term"] for r in shown],
+                [r["count"] for r in shown],
+                value_label=_("Mentions in reviews"),
+            )
+            if shown
+            else None
+        )
+        meta = table.meta or {}
+        period = meta.get("period") or {}
+        summary = (
+            _("Most mentioned rising terms: %(list)s.")
+            % {"list": ", ".join(f"{t['term']} ({t['count']}, {t['growth']})" for t in terms[:5])}
+            if terms
+            else _("No term is used often enough in these reviews to be published.")
+        )
+        context.update(
+            terms=terms,
+            chart=_chart(
+                "chart-keywords",
+                figure,
+                title=_("Rising terms"),
+                summary=summary,
+                csv_url=_api_url("keyword_trends", filters, top=20),
+            ),
+            period=period,
+            previous_period=meta.get("previous_period") or {},
+            area=area_name(form.value("area")) or _("All of Chuncheon"),
+            month=form.value("month") or "",
+        )
+    context.update(_assets())
+    return render(request, "insights/keywords.html", context)
+
+
+def _growth(value):
+    if value is None:
+        return _("new")
+    return _pct(value * 100 if abs(value) < 50 else value, 0, sign=True)
+
+
+def _highlight(text, term):
+    """Example sentence split around the term so the template can mark it (escaping stays the template's)."""
+    index = text.find(term)
+    if index < 0:
+        return {"before": text, "term": "", "after": ""}
+    return {"before": text[:index], "term": term, "after": text[index + len(term) :]}
+
+
+# --- opportunities ------------------------------------------------------------------------------------------
+
+
+def opportunities(request):
+    form, extent = _overview_form(request, OpportunityFilterForm)
+    context = {"form": form, "has_data": extent is not None}
+    if extent is not None and (not form.is_bound or form.is_valid()):
+        area = form.value("area", CHUNCHEON)
+        filters = _opportunity_filters(form.filters(visitor_type=False), area)
+        table = analyses.opportunities(filters, top=12)
+        context.update(
+            cards=_opportunity_cards(table, request.user),
+            csv_url=_api_url("opportunities", filters, top=12),
+            area=area_name(area),
+        )
+    return render(request, "insights/opportunities.html", context)
