@@ -80,11 +80,18 @@ def choropleth(table, *, geojson_url, codes, value="visitors", label, highlight=
                     "width": [3 if code == highlight else 0.8 for code, _v, _c in shown],
                 }
             },
+            # Below the map, across it: on a phone a side bar would take a third of the width.
             colorbar={
-                "title": {"text": label, "side": "right"},
-                "thickness": 12,
-                "tickformat": "~s",
-                "len": 0.8,
+                "title": {"text": label, "side": "top"},
+                "orientation": "h",
+                "x": 0.5,
+                "xanchor": "center",
+                "y": 0,
+                "yanchor": "top",
+                "len": 0.9,
+                "thickness": 10,
+                "tickformat": ",",
+                "nticks": 5,
             },
             name=label,
         )
@@ -106,7 +113,7 @@ def choropleth(table, *, geojson_url, codes, value="visitors", label, highlight=
         )
     figure = go.Figure(traces)
     figure.update_layout(
-        _layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=380, dragmode=False),
+        _layout(margin={"l": 0, "r": 0, "t": 0, "b": 70}, height=420, dragmode=False),
         geo={
             "visible": False,
             "fitbounds": "locations",
@@ -135,6 +142,8 @@ def trend(table, *, grain="day", value_label, average_label, series_label=None):
         entry["x"].append(row["period"])
         entry["y"].append(row.get("visitors"))
         entry["ma"].append(row.get("moving_average"))
+    order = {code: index for index, code in enumerate(VISITOR_COLOURS)}  # local, other, foreign
+    series = dict(sorted(series.items(), key=lambda item: (order.get(item[0], len(order)), item[1]["name"])))
     traces = []
     hover_date = {"day": "%Y-%m-%d (%a)", "week": "%Y-%m-%d", "month": "%Y-%m"}.get(grain, "%Y-%m-%d")
     for index, (sid, entry) in enumerate(series.items()):
@@ -169,7 +178,7 @@ def trend(table, *, grain="day", value_label, average_label, series_label=None):
     figure.update_layout(
         _layout(height=360, hovermode="x unified"),
         xaxis=_axis(type="date"),
-        yaxis=_axis(title={"text": value_label}, tickformat="~s", rangemode="tozero"),
+        yaxis=_axis(title={"text": value_label}, tickformat=",", rangemode="tozero"),
     )
     return figure
 
@@ -189,7 +198,7 @@ def bars(labels, values, *, value_label, colours=None, percent=None, horizontal=
         name=value_label,
     )
     figure = go.Figure([bar])
-    value_axis = _axis(title={"text": value_label}, tickformat="~s", rangemode="tozero")
+    value_axis = _axis(title={"text": value_label}, tickformat=",", rangemode="tozero")
     label_axis = _axis(autorange="reversed") if horizontal else _axis()
     figure.update_layout(
         _layout(height=max(220, 44 * len(labels) + 80) if horizontal else 320, showlegend=False),
@@ -251,12 +260,12 @@ def festival(series, *, festival_start, festival_end, visitors_label, control_la
     figure.update_layout(
         _layout(height=380, barmode="overlay", bargap=0.15, shapes=shapes, hovermode="x unified"),
         xaxis=_axis(type="date"),
-        yaxis=_axis(title={"text": visitors_label}, tickformat="~s", rangemode="tozero"),
+        yaxis=_axis(title={"text": visitors_label}, tickformat=",", rangemode="tozero"),
         yaxis2=_axis(
             title={"text": control_label},
             overlaying="y",
             side="right",
-            tickformat="~s",
+            tickformat=",",
             rangemode="tozero",
             showgrid=False,
         ),

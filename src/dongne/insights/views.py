@@ -186,6 +186,7 @@ def _chart(chart_id, figure, *, title, summary, csv_url, table=None, note=""):
         "id": chart_id,
         "title": title,
         "figure": charts.embed(figure) if figure is not None else None,
+        "height": (figure.layout.height or 360) if figure is not None else None,
         "summary": summary,
         "csv_url": csv_url,
         "table": table,
@@ -383,10 +384,11 @@ def _spending_chart(form):
     colours = [charts.COLOURS[1] if r["industry"] == chosen else charts.COLOURS[0] for r in rows]
     figure = charts.bars(
         [r["industry"] for r in rows],
-        [r["amount"] for r in rows],
-        value_label=_("Card spending (won)"),
+        [r["amount"] / 1e8 for r in rows],  # in 억 원: a Korean reader's unit for sums this size
+        value_label=_("Card spending (100 million won)"),
         colours=colours,
         percent=[r.get("share") for r in rows],
+        value_format=",.1f",
     )
     if rows:
         top = rows[0]
@@ -675,8 +677,7 @@ def festival_detail(request, festival_id):
         if any(r.get("uplift_pct") is not None for r in table.rows)
         else None,
         title=_("Estimated effect with 95% interval"),
-        summary=" ".join(i["sentence"] for i in impacts)
-        or _("No estimate could be published for this festival."),
+        summary=_interval_summary(impacts),
         csv_url=_api_url("festival_impact", None, festival_id=festival_id),
     )
     baseline_days = next((i["baseline_days"] for i in impacts if i["baseline_days"]), None)
@@ -691,6 +692,24 @@ def festival_detail(request, festival_id):
     }
     context.update(_assets())
     return render(request, "insights/festival_detail.html", context)
+
+
+def _interval_summary(impacts):
+    shown = [i for i in impacts if i["uplift"] != "—"]
+    if not shown:
+        return _("No estimate could be published for this festival.")
+    parts = [
+        _("%(measure)s %(change)s (95%% interval %(low)s to %(high)s)")
+        % {"measure": i["label"], "change": i["uplift"], "low": i["low"], "high": i["high"]}
+        for i in shown
+    ]
+    return (
+        "; ".join(parts)
+        + ". "
+        + _(
+            "Dots are the estimates, bars their 95% intervals; a bar that crosses zero shows no clear effect."
+        )
+    )
 
 
 def _festival_series_summary(rows, phase_labels):
