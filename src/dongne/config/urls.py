@@ -4,11 +4,13 @@ from django.urls import include, path
 from dongne.core.api import api
 from dongne.core.api import router as core_router
 from dongne.datahub.api import router as datahub_router
+from dongne.insights.api import router as insights_router
 from dongne.network.api import router as network_router
 
 api.add_router("/core", core_router)
 api.add_router("/network", network_router)
 api.add_router("/datahub", datahub_router)
+api.add_router("/insights", insights_router)
 
 admin.site.site_header = "동네 관리자 · Dongne admin"
 admin.site.site_title = "동네"

@@ -24,7 +24,7 @@ What is built in, so that the analyses have something real to find:
   transactions × the industry's average ticket. A few places get deliberately low propensities (남산면 숙박: day
   trippers to 남이섬; 서면 식음료; 신북읍 쇼핑) — the opportunities analysis should find them.
 - **Reviews** (Korean) at the attractions, generated from templates with varied vocabulary: attraction words,
-  seasonal words (벚꽃 → 물놀이 → 단풍 → 눈꽃), festival words while a festival runs in the area, and a few terms
+  seasonal words that change month by month (벚꽃 → 물놀이 → 단풍 → 눈꽃), festival words while a festival runs in the area, and a few terms
   whose popularity grows over time (감자빵, 야경, 반려견), so rising terms exist.
 """
 
@@ -176,7 +176,8 @@ _SIGUNGU_PROFILE = {
     "32400": (10_000, 0.52, 0.010, 0.85),  # 고성군
     "32410": (18_000, 0.40, 0.015, 0.95),  # 양양군
 }
-_WINTER_COUNTIES = {"32050", "32340", "32370", "32390"}  # 태백, 평창, 화천, 인제: snow and ice festivals
+# 태백, 평창, 인제: snow and ski seasons. 화천 is not one: its January crowd is the 산천어축제 itself.
+_WINTER_COUNTIES = {"32050", "32340", "32390"}
 _EMD_PROFILE = {
     "3201036": (9_000, 0.12, 0.100, 0.95),  # 남산면: 남이섬, 강촌, 구곡폭포
     "3201057": (8_000, 0.40, 0.030, 0.75),  # 근화동: 레고랜드, 공지천, 스카이워크
@@ -541,37 +542,29 @@ def generate(
 # Reviews
 # ---------------------------------------------------------------------------------------------------------------
 
-_SEASON_WORDS = {
-    # month → (words, sentence templates using {w})
-    "spring": (
-        ["벚꽃", "꽃구경", "봄바람", "새싹", "진달래"],
-        [
-            "{w} 덕분에 봄 분위기가 제대로였어요.",
-            "{w} 시기에 맞춰 와서 더 좋았습니다.",
-            "길가에 {w}이 가득했어요.",
-        ],
-    ),
-    "summer": (
-        ["물놀이", "더위", "그늘", "소나기", "피서"],
-        [
-            "{w} 때문에 여름 여행으로 딱이었어요.",
-            "한여름 {w} 걱정은 조금 있었어요.",
-            "{w} 즐기기 좋은 곳이에요.",
-        ],
-    ),
-    "autumn": (
-        ["단풍", "억새", "가을하늘", "은행잎", "선선함"],
-        [
-            "{w}이 절정이라 사진이 잘 나왔어요.",
-            "{w} 구경하러 다시 오고 싶어요.",
-            "가을엔 {w} 때문에 사람이 많아요.",
-        ],
-    ),
-    "winter": (
-        ["눈꽃", "추위", "설경", "얼음", "핫초코"],
-        ["{w} 때문에 겨울 여행 느낌이 났어요.", "{w}이 인상적이었습니다.", "겨울에는 {w} 대비를 꼭 하세요."],
-    ),
+# Seasonal words by month, so the vocabulary shifts month to month (what rising terms pick up).
+_MONTH_WORDS = {
+    1: ["눈꽃", "얼음", "추위", "설경"],
+    2: ["눈꽃", "설경", "핫초코", "겨울바람"],
+    3: ["봄바람", "새싹", "산수유", "꽃샘추위"],
+    4: ["벚꽃", "꽃구경", "진달래", "개나리"],
+    5: ["신록", "장미", "초록", "봄나들이"],
+    6: ["수국", "초여름", "그늘", "반딧불"],
+    7: ["물놀이", "소나기", "더위", "피서"],
+    8: ["물놀이", "피서", "매미", "열대야"],
+    9: ["코스모스", "억새", "선선함", "가을바람"],
+    10: ["단풍", "은행잎", "가을하늘", "단풍놀이"],
+    11: ["낙엽", "늦가을", "쌀쌀함", "단풍"],
+    12: ["크리스마스", "연말", "설경", "트리"],
 }
+_SEASON_TEMPLATES = [
+    "{w} 덕분에 계절 분위기가 제대로였어요.",
+    "{w} 시기에 맞춰 와서 더 좋았습니다.",
+    "{w}이 인상적이었습니다.",
+    "{w} 구경하러 다시 오고 싶어요.",
+    "이맘때는 {w} 때문에 사람이 많아요.",
+    "{w} 즐기기 좋은 곳이에요.",
+]
 _FESTIVAL_WORDS = {
     "mime": (
         ["마임", "거리극", "퍼포먼스", "공연", "불꽃"],
@@ -619,10 +612,6 @@ _RISING = [
     ("야경", 0.15, ["저녁에 본 야경이 정말 멋졌어요.", "야경 보러 밤에 다시 가고 싶어요."]),
     ("반려견", 0.10, ["반려견과 함께 갈 수 있어서 좋았어요.", "반려견 동반 가능한 곳이라 편했어요."]),
 ]
-
-
-def _season_of(month):
-    return {3: "spring", 4: "spring", 5: "spring", 6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}.get(month, "winter")  # fmt: skip
 
 
 _PARTICLES = {
@@ -683,7 +672,7 @@ def _reviews(rng, dates, calendar, season, index, per_day):
                 rate *= 2.5
             rates.append(rate)
         counts = rng.poisson(rates)
-        season_key = _season_of(day.month)
+        month_words = _MONTH_WORDS[day.month]
         for ai, n in enumerate(counts):
             attraction = ATTRACTIONS[ai]
             for _ in range(int(n)):
@@ -693,11 +682,9 @@ def _reviews(rng, dates, calendar, season, index, per_day):
                 word = attraction[7][rng.integers(len(attraction[7]))]
                 template = _ATTRACTION_TEMPLATES[rng.integers(len(_ATTRACTION_TEMPLATES))]
                 sentences.append(_fill(template, name=attraction[1], w=word))
-                words, templates = _SEASON_WORDS[season_key]
                 if rng.random() < 0.7:
-                    sentences.append(
-                        _fill(templates[rng.integers(len(templates))], w=words[rng.integers(len(words))])
-                    )
+                    template = _SEASON_TEMPLATES[rng.integers(len(_SEASON_TEMPLATES))]
+                    sentences.append(_fill(template, w=month_words[rng.integers(len(month_words))]))
                 for key, code, _u in festivals:
                     near = code == attraction[2] or (
                         code.startswith(CHUNCHEON) and attraction[2].startswith(CHUNCHEON)

@@ -11,6 +11,7 @@ class Command(BaseCommand):
         from django.contrib.auth import get_user_model
 
         from dongne.datahub.demo import load_demo_datasets
+        from dongne.insights.demo import load_insights_demo
         from dongne.network.demo import DEMO_PASSWORD, SECRETARIAT_EMAIL, load_demo
 
         result = load_demo(seed=seed)
@@ -23,6 +24,11 @@ class Command(BaseCommand):
         if datasets:
             self.stdout.write(
                 f"데이터셋 {len(datasets)}개를 적재했습니다 / datasets ingested: {', '.join(datasets)}"
+            )
+        insights = load_insights_demo(secretariat, seed=seed)
+        if insights:
+            self.stdout.write(
+                f"지역 인사이트 데이터셋 {len(insights)}개를 적재했습니다 / insights datasets: {', '.join(insights)}"
             )
         self.stdout.write("로그인 / logins (password: " + DEMO_PASSWORD + ")")
         for role, email in result["logins"]:
