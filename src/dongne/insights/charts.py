@@ -124,7 +124,7 @@ def choropleth(table, *, geojson_url, codes, value="visitors", label, highlight=
     return figure
 
 
-def trend(table, *, grain="day", value_label, average_label, series_label=None):
+def trend(table, *, grain="day", value_label, average_label, labels=None, series_label=None):
     """Lines per visitor type (or per area), each with its moving average dashed in the same colour."""
     series = {}
     key = None
@@ -133,7 +133,8 @@ def trend(table, *, grain="day", value_label, average_label, series_label=None):
         key = "visitor_type" if "visitor_type" in first else ("area_code" if "area_code" in first else None)
     for row in table.rows if table else []:
         if key == "visitor_type":
-            sid, name = row["visitor_type"], row.get("visitor_type_label") or row["visitor_type"]
+            sid = row["visitor_type"]
+            name = (labels or {}).get(sid) or row.get("visitor_type_label") or sid
         elif key == "area_code":
             sid, name = row["area_code"], row.get("area_name") or row["area_code"]
         else:
@@ -204,6 +205,36 @@ def bars(labels, values, *, value_label, colours=None, percent=None, horizontal=
         _layout(height=max(220, 44 * len(labels) + 80) if horizontal else 320, showlegend=False),
         xaxis=value_axis if horizontal else label_axis,
         yaxis=label_axis if horizontal else value_axis,
+    )
+    return figure
+
+
+def paired_bars(labels, before, after, *, names, value_label):
+    """Two bars per label (e.g. last month and this month), the later one in the accent colour."""
+    figure = go.Figure(
+        [
+            go.Bar(
+                y=labels,
+                x=before,
+                name=names[0],
+                orientation="h",
+                marker={"color": "#9aa5b1"},
+                hovertemplate="%{y}<br>" + names[0] + ": %{x:,}<extra></extra>",
+            ),
+            go.Bar(
+                y=labels,
+                x=after,
+                name=names[1],
+                orientation="h",
+                marker={"color": COLOURS[0]},
+                hovertemplate="%{y}<br>" + names[1] + ": %{x:,}<extra></extra>",
+            ),
+        ]
+    )
+    figure.update_layout(
+        _layout(height=max(260, 40 * len(labels) + 110), barmode="group", bargap=0.25),
+        xaxis=_axis(title={"text": value_label}, tickformat=",", rangemode="tozero"),
+        yaxis=_axis(autorange="reversed", type="category"),
     )
     return figure
 
@@ -279,10 +310,13 @@ def interval(rows, *, labels, axis_label):
     for row in rows:
         if row.get("uplift_pct") is None:
             continue
-        names.append(labels.get(row["metric"], row["metric"]))
+        names.append(str(labels.get(row["metric"], row["metric"])))
         values.append(row["uplift_pct"])
         low.append(row["uplift_pct"] - row["ci_low_pct"] if row.get("ci_low_pct") is not None else 0)
         high.append(row["ci_high_pct"] - row["uplift_pct"] if row.get("ci_high_pct") is not None else 0)
+    lo = min([0.0] + [v - m for v, m in zip(values, low, strict=True)])
+    hi = max([0.0] + [v + p for v, p in zip(values, high, strict=True)])
+    pad = max(2.0, (hi - lo) * 0.08)
     figure = go.Figure(
         [
             go.Scatter(
@@ -309,7 +343,15 @@ def interval(rows, *, labels, axis_label):
             showlegend=False,
             margin={"l": 90, "r": 16, "t": 8, "b": 48},
         ),
-        xaxis=_axis(title={"text": axis_label}, ticksuffix="%", zeroline=True, zerolinewidth=2),
+        # Zero (no effect) is always on the axis: whether an interval crosses it is the point of the chart.
+        xaxis=_axis(
+            title={"text": axis_label},
+            ticksuffix="%",
+            zeroline=True,
+            zerolinewidth=2,
+            zerolinecolor="#1a1a1a",
+            range=[lo - pad, hi + pad],
+        ),
         yaxis=_axis(type="category"),
     )
     return figure

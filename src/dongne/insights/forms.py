@@ -118,11 +118,13 @@ class KeywordFilterForm(BaseFilterForm):
         self.fields["area"].choices = [("", _("All of Chuncheon"))] + area_choices(with_gangwon=False)[1:]
 
     def filters(self):
+        """The chosen month and the one before it: rising terms compare the two."""
         month = self.value("month")
         start = end = None
         if month:
             year, number = (int(p) for p in month.split("-"))
-            start = dt.date(year, number, 1)
-            end = (dt.date(year + number // 12, number % 12 + 1, 1)) - dt.timedelta(days=1)
+            first = dt.date(year, number, 1)
+            start = (first - dt.timedelta(days=1)).replace(day=1)
+            end = dt.date(year + number // 12, number % 12 + 1, 1) - dt.timedelta(days=1)
         code = self.value("area")
         return Filters(start=start, end=end, areas=(code,) if code else ())

@@ -18,17 +18,20 @@ import plotly
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dates import MONTHS
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from dongne.core.errors import NotFound
 from dongne.core.regions import CHUNCHEON
 from dongne.datahub import selectors as datahub_selectors
+from dongne.datahub.models import Dataset
+from dongne.lake.errors import LakeError
 
 from . import analyses, charts, geo
+from . import selectors as insights_selectors
 from .forms import (
     MOVING_AVERAGE,
     KeywordFilterForm,
@@ -37,13 +40,13 @@ from .forms import (
     area_name,
     visitor_type_label,
 )
+from .generate import SLUGS
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 PLOTLY_VERSION = plotly.__version__
 YEAR = 365 * 24 * 3600
 API = "/api/v1/insights/"
-VISITORS_SLUG = "insights-visitors"
-REVIEWS_SLUG = "insights-reviews"
+ANALYSIS_ERRORS = (analyses.AnalysisError, LakeError)
 TABLE_ROWS = 60  # rows of a chart's data table on the page; the CSV link has all of them
 
 
@@ -104,13 +107,12 @@ def _geo_url(name):
 # --- helpers ------------------------------------------------------------------------------------------------
 
 
-def _extent(user, slug, column="date"):
-    """(first, last) date of a dataset's current version from its stored profile, or None without data."""
-    try:
-        dataset = datahub_selectors.get_dataset(user, slug)
-    except NotFound:
-        return None
-    version = dataset.current_version
+def _extent(slug, column="date"):
+    """(first, last) date of a dataset's current version, from the profile stored at ingest (no query), or None
+    when the dataset has no data. Like the analyses, this ignores the dataset's catalog visibility: the pages
+    publish only aggregates."""
+    dataset = Dataset.objects.filter(slug=slug).select_related("current_version").first()
+    version = dataset.current_version if dataset is not None else None
     if version is None:
         return None
     for entry in version.profile or []:
@@ -155,10 +157,17 @@ def _won(value):
     return "—" if value is None else _("%(amount)s won") % {"amount": _n(value)}
 
 
+def _share(value):
+    return "—" if value is None else _pct(value * 100)
+
+
 def _pct(value, digits=1, sign=False):
     if value is None:
         return "—"
-    text = number_format(abs(value) if sign else value, decimal_pos=digits, force_grouping=True)
+    # number_format cuts decimals off; round first so that 2.15 shows as 2.2 like the chart's own labels.
+    text = number_format(
+        round(abs(value) if sign else value, digits), decimal_pos=digits, force_grouping=True
+    )
     if sign:
         text = ("+" if value > 0 else "−" if value < 0 else "±") + text
     return f"{text}%"
@@ -199,7 +208,10 @@ def _table(headers, rows):
     return {"headers": headers, "rows": rows[:TABLE_ROWS], "total": len(rows), "cut": len(rows) > TABLE_ROWS}
 
 
-def _filters_summary(filters, grain=None):
+_SUPPRESSED_NOTE = gettext_lazy("Counts below the privacy threshold are left out (gaps in the lines).")
+
+
+def _filters_summary(filters):
     parts = []
     if filters.areas:
         parts.append(", ".join(area_name(a) for a in filters.areas))
@@ -216,7 +228,7 @@ def _filters_summary(filters, grain=None):
 
 
 def _overview_form(request, form_class=OverviewFilterForm):
-    extent = _extent(request.user, VISITORS_SLUG)
+    extent = _extent(SLUGS["visitors"])
     initial = {"area": CHUNCHEON, "grain": "day"}
     if extent:
         # A year up to the last day with data: long enough for seasons, short enough for daily points.
@@ -235,7 +247,13 @@ def _trend_chart(form):
         "week": _("4-week average"),
         "month": _("3-month average"),
     }[grain]
-    figure = charts.trend(table, grain=grain, value_label=_("Visitors"), average_label=average_label)
+    figure = charts.trend(
+        table,
+        grain=grain,
+        value_label=_("Visitors"),
+        average_label=average_label,
+        labels={code: str(visitor_type_label(code)) for code in analyses.VISITOR_TYPES},
+    )
     totals = {}
     for row in table.rows:
         if row.get("visitors") is not None:
@@ -256,25 +274,29 @@ def _trend_chart(form):
             "peak_n": _n(totals[peak]),
             "average": average_label,
         }
+        hidden = (table.meta or {}).get("suppressed_rows")
+        if hidden:
+            summary += " " + _SUPPRESSED_NOTE
     else:
         summary = _("No visitor counts match these filters.")
     rows = [
         [
             _date(r["period"]),
-            r.get("visitor_type_label") or r.get("visitor_type", ""),
+            visitor_type_label(r.get("visitor_type")),
             _n(r.get("visitors")),
             _n(r.get("moving_average")),
         ]
         for r in table.rows
     ]
-    return _chart(
+    chart = _chart(
         "chart-trend",
         figure if totals else None,
         title=_("Visitors over time"),
         summary=summary,
         csv_url=_api_url("trend", filters, grain=grain, by="visitor_type", moving_average=window),
         table=_table([_("Period"), _("Visitor type"), _("Visitors"), average_label], rows),
-    ), table
+    )
+    return chart
 
 
 def _map_chart(form, level, highlight):
@@ -304,7 +326,8 @@ def _map_chart(form, level, highlight):
         if missing:
             summary += " " + ngettext(
                 "%(n)s area is grey: its count is not published (below the privacy threshold or no data).",
-                "%(n)s areas are grey: their counts are not published (below the privacy threshold or no data).",
+                "%(n)s areas are grey: their counts are not published (below the privacy threshold or no "
+                "data).",
                 missing,
             ) % {"n": missing}
     else:
@@ -344,7 +367,7 @@ def _mix_chart(form):
     filters = form.filters(visitor_type=False, industry=False)
     table = analyses.visitor_mix(filters)
     rows = [r for r in table.rows if r.get("visitors") is not None]
-    labels = [str(r.get("visitor_type_label") or visitor_type_label(r["visitor_type"])) for r in rows]
+    labels = [str(visitor_type_label(r["visitor_type"])) for r in rows]
     figure = charts.bars(
         labels,
         [r["visitors"] for r in rows],
@@ -352,11 +375,10 @@ def _mix_chart(form):
         colours=[charts.VISITOR_COLOURS.get(r["visitor_type"], charts.COLOURS[0]) for r in rows],
         percent=[r.get("share") for r in rows],
     )
+    pairs = list(zip(labels, rows, strict=True))
     if rows:
         summary = _("Share of visits: %(list)s.") % {
-            "list": ", ".join(
-                f"{label} {_pct((r.get('share') or 0) * 100)}" for label, r in zip(labels, rows, strict=True)
-            )
+            "list": ", ".join(f"{label} {_share(r.get('share'))}" for label, r in pairs)
         }
     else:
         summary = _("No visitor counts match these filters.")
@@ -368,10 +390,7 @@ def _mix_chart(form):
         csv_url=_api_url("visitor_mix", filters),
         table=_table(
             [_("Visitor type"), _("Visitors"), _("Share")],
-            [
-                [label, _n(r["visitors"]), _pct((r.get("share") or 0) * 100)]
-                for label, r in zip(labels, rows, strict=True)
-            ],
+            [[label, _n(r["visitors"]), _share(r.get("share"))] for label, r in pairs],
         ),
     )
 
@@ -381,34 +400,32 @@ def _spending_chart(form):
     chosen = form.value("industry")
     table = analyses.spend_per_visitor(filters, by="industry")
     rows = sorted((r for r in table.rows if r.get("amount") is not None), key=lambda r: -r["amount"])
-    colours = [charts.COLOURS[1] if r["industry"] == chosen else charts.COLOURS[0] for r in rows]
     figure = charts.bars(
         [r["industry"] for r in rows],
         [r["amount"] / 1e8 for r in rows],  # in 억 원: a Korean reader's unit for sums this size
         value_label=_("Card spending (100 million won)"),
-        colours=colours,
+        colours=[charts.COLOURS[1] if r["industry"] == chosen else charts.COLOURS[0] for r in rows],
         percent=[r.get("share") for r in rows],
         value_format=",.1f",
     )
     if rows:
         top = rows[0]
         summary = _(
-            "Card spending of %(total)s in all; the largest industry is %(industry)s (%(share)s), "
-            "%(per_visitor)s per visitor."
+            "Card spending of %(total)s in all; the largest industry is %(industry)s (%(share)s, "
+            "%(per_visitor)s per visitor)."
         ) % {
             "total": _won(sum(r["amount"] for r in rows)),
             "industry": top["industry"],
-            "share": _pct((top.get("share") or 0) * 100),
+            "share": _share(top.get("share")),
             "per_visitor": _won(top.get("per_visitor")),
         }
-        if chosen:
-            picked = next((r for r in rows if r["industry"] == chosen), None)
-            if picked:
-                summary += " " + _("%(industry)s (highlighted): %(amount)s, %(per_visitor)s per visitor.") % {
-                    "industry": chosen,
-                    "amount": _won(picked["amount"]),
-                    "per_visitor": _won(picked.get("per_visitor")),
-                }
+        picked = next((r for r in rows if r["industry"] == chosen), None)
+        if picked:
+            summary += " " + _("%(industry)s (highlighted): %(amount)s, %(per_visitor)s per visitor.") % {
+                "industry": chosen,
+                "amount": _won(picked["amount"]),
+                "per_visitor": _won(picked.get("per_visitor")),
+            }
     else:
         summary = _("No card spending matches these filters.")
     return _chart(
@@ -429,7 +446,7 @@ def _spending_chart(form):
                 [
                     r["industry"],
                     _n(r["amount"]),
-                    _pct((r.get("share") or 0) * 100),
+                    _share(r.get("share")),
                     _n(r.get("per_visitor")),
                     _n(r.get("avg_ticket")),
                 ]
@@ -439,43 +456,48 @@ def _spending_chart(form):
     )
 
 
-def _opportunity_filters(base, area):
-    """Opportunities are places inside the chosen area: the 읍면동 of Chuncheon when the city is chosen."""
-    if not area or area == CHUNCHEON:
-        return analyses.Filters(start=base.start, end=base.end, industries=base.industries, level="emd")
-    return analyses.Filters(start=base.start, end=base.end, areas=(area,), industries=base.industries)
+def _opportunities(form, user, top):
+    """Opportunity cards within the chosen area, and the CSV link of the analysis behind them.
+
+    The analysis ranks places of one level against that level's median: 춘천시 → its 읍면동; one 읍면동 →
+    Chuncheon's 읍면동, keeping that one; another 시군구 → Gangwon's 시군구, keeping that one."""
+    area = form.value("area", CHUNCHEON)
+    base = form.filters(area=False, visitor_type=False)
+    level = "emd" if area == CHUNCHEON or len(area) == 7 else "sigungu"
+    filters = analyses.Filters(start=base.start, end=base.end, industries=base.industries, level=level)
+    keep = None if area == CHUNCHEON else area
+    table = analyses.opportunities(filters, top=top if keep is None else 1000)
+    rows = [r for r in table.rows if keep is None or r.get("area_code") == keep][:top]
+    return _opportunity_cards(rows, user), _api_url("opportunities", filters, top=top)
 
 
-def _opportunity_cards(table, user):
-    slugs = {slug for row in table.rows for slug in row.get("datasets") or []}
+def _opportunity_cards(rows, user):
+    slugs = {slug for row in rows for slug in row.get("datasets") or []}
     titles = dict(
         datahub_selectors.visible_datasets(user).filter(slug__in=slugs).values_list("slug", "title")
     )
     cards = []
-    for row in table.rows:
-        datasets = row.get("datasets") or []
-        month = row.get("month")
+    for row in rows:
+        gap = _gap_pct(row)
         cards.append(
             {
                 "area": row.get("area_name") or area_name(row.get("area_code")),
                 "area_code": row.get("area_code"),
                 "industry": row.get("industry"),
-                "month": month.strftime("%Y.%m")
-                if isinstance(month, dt.date)
-                else str(month or "")[:7].replace("-", "."),
+                "month": MONTHS.get(row.get("month"), row.get("month") or ""),
                 "visitors": _n(row.get("visitors")),
                 "per_visitor": _won(row.get("per_visitor")),
                 "benchmark": _won(row.get("benchmark_per_visitor")),
-                "gap": _pct(_gap_pct(row), 0, sign=True) if _gap_pct(row) is not None else "",
-                "amount": _won(row.get("amount")),
+                "gap_pct": _pct(gap, 0, sign=True) if gap is not None else "",
+                "potential": _won(row.get("gap")) if row.get("gap") is not None else "",
                 "datasets": [
                     {
                         "slug": slug,
                         "title": titles[slug],
                         "url": reverse("datahub:dataset_detail", args=[slug]),
                     }
-                    for slug in datasets
-                    if slug in titles  # a private dataset is neither linked nor named
+                    for slug in row.get("datasets") or []
+                    if slug in titles  # a dataset the reader may not see is neither linked nor named
                 ],
             }
         )
@@ -490,36 +512,38 @@ def _gap_pct(row):
 
 
 def _overview_context(form, extent, user):
-    context = {"form": form, "has_data": extent is not None, "extent": extent}
+    context = {"form": form, "has_data": extent is not None}
     if extent is None or (form.is_bound and not form.is_valid()):
         return context
     area = form.value("area", CHUNCHEON)
-    trend_chart, _trend_table = _trend_chart(form)
-    context["charts"] = {
-        "trend": trend_chart,
-        "map_emd": _map_chart(form, "emd", highlight=area if len(area) == 7 else None),
-        "map_sigungu": _map_chart(form, "sigungu", highlight=area[:5]),
-        "mix": _mix_chart(form),
-        "spending": _spending_chart(form),
-    }
-    opp_filters = _opportunity_filters(form.filters(visitor_type=False), area)
-    context["opportunities"] = _opportunity_cards(analyses.opportunities(opp_filters, top=3), user)
-    context["opportunities_url"] = (
-        reverse("insights:opportunities")
-        + "?"
-        + urlencode(
-            [
-                (k, v)
-                for k, v in (
-                    ("start", opp_filters.start),
-                    ("end", opp_filters.end),
-                    ("industry", form.value("industry")),
-                )
-                if v
-            ]
-        )
+    try:
+        context["charts"] = {
+            "trend": _trend_chart(form),
+            "map_emd": _map_chart(form, "emd", highlight=area if len(area) == 7 else None),
+            "map_sigungu": _map_chart(form, "sigungu", highlight=area[:5]),
+            "mix": _mix_chart(form),
+            "spending": _spending_chart(form),
+        }
+        context["opportunities"], _csv = _opportunities(form, user, top=3)
+    except ANALYSIS_ERRORS as exc:
+        return _analysis_failed(context, exc)
+    query = [
+        (name, form.data.get(name)) for name in ("start", "end", "area", "industry") if form.data.get(name)
+    ]
+    context["opportunities_url"] = reverse("insights:opportunities") + (
+        f"?{urlencode(query)}" if query else ""
     )
-    context["summary"] = _filters_summary(form.filters(industry=False), form.value("grain"))
+    context["summary"] = _filters_summary(form.filters(industry=False))
+    return context
+
+
+def _analysis_failed(context, exc):
+    """No data (the regional datasets are not loaded) shows the empty state; anything else is a message."""
+    if getattr(exc, "code", None) == "no_data":
+        context["has_data"] = False
+    else:
+        context["error"] = insights_selectors.to_domain(exc).render()
+    context.pop("charts", None)
     return context
 
 
@@ -536,36 +560,36 @@ def overview(request):
 
 
 def festivals(request):
-    extent = _extent(request.user, VISITORS_SLUG)
-    rows = analyses.festivals(analyses.Filters()).rows if extent else []
-    items = sorted(rows, key=lambda r: _as_date(r.get("start_date")) or dt.date.min, reverse=True)
+    context = {"has_data": True, "years": []}
+    try:
+        rows = analyses.festivals(analyses.Filters()).rows
+    except ANALYSIS_ERRORS as exc:
+        return render(request, "insights/festivals.html", _analysis_failed(context, exc))
     years = {}
-    for row in items:
+    for row in sorted(rows, key=lambda r: _as_date(r.get("start_date")) or dt.date.min, reverse=True):
         start = _as_date(row.get("start_date"))
         years.setdefault(start.year if start else "", []).append(
             {
                 "id": row["festival_id"],
                 "name": row["name"],
-                "area": row.get("area_name") or area_name(row.get("area_code")),
+                "area": area_name(row.get("area_code")) or row.get("area_name"),
                 "place": row.get("place") or "",
                 "start": _date(row.get("start_date")),
                 "end": _date(row.get("end_date")),
                 "days": row.get("days"),
             }
         )
-    return render(
-        request,
-        "insights/festivals.html",
-        {"years": list(years.items()), "has_data": extent is not None},
-    )
+    context["years"] = list(years.items())
+    return render(request, "insights/festivals.html", context)
 
 
-METRIC_LABELS = {"visitors": _("Visitors"), "spending": _("Card spending")}
+METRIC_LABELS = {"visitors": gettext_lazy("Visitors"), "spending": gettext_lazy("Card spending")}
 
 
 def _impact_sentence(row, festival):
     """The estimate in words: what changed, by how much, how sure, and what it means in units."""
-    metric = row["metric"]
+    if row.get("uplift_pct") is None:
+        return _("Not published: the festival area's daily counts are below the privacy threshold.")
     values = {
         "area": festival["area"],
         "pct": _pct(row.get("uplift_pct"), sign=True),
@@ -573,19 +597,29 @@ def _impact_sentence(row, festival):
         "high": _pct(row.get("ci_high_pct"), sign=True),
         "days": _n(row.get("days")),
     }
-    if metric == "spending":
-        values["per_day"] = _won(row.get("extra_per_day"))
-        values["total"] = _won(row.get("extra_total"))
+    if row["metric"] == "spending":
+        values.update(
+            per_day=_won(row.get("extra_per_day")),
+            per_day_low=_won(row.get("extra_ci_low")),
+            per_day_high=_won(row.get("extra_ci_high")),
+            total=_won(row.get("extra_total")),
+        )
         text = _(
-            "Card spending in %(area)s during the festival was %(pct)s against the baseline "
-            "(95%% interval %(low)s to %(high)s): about %(per_day)s a day, %(total)s over %(days)s days."
+            "Card spending in %(area)s during the festival was %(pct)s against the baseline (95%% interval "
+            "%(low)s to %(high)s): about %(per_day)s more a day (%(per_day_low)s to %(per_day_high)s), "
+            "%(total)s over %(days)s days."
         )
     else:
-        values["per_day"] = _n(row.get("extra_per_day"))
-        values["total"] = _n(row.get("extra_total"))
+        values.update(
+            per_day=_n(row.get("extra_per_day")),
+            per_day_low=_n(row.get("extra_ci_low")),
+            per_day_high=_n(row.get("extra_ci_high")),
+            total=_n(row.get("extra_total")),
+        )
         text = _(
-            "Visitors in %(area)s during the festival were %(pct)s against the baseline "
-            "(95%% interval %(low)s to %(high)s): about %(per_day)s visitors a day, %(total)s over %(days)s days."
+            "Visitors in %(area)s during the festival were %(pct)s against the baseline (95%% interval "
+            "%(low)s to %(high)s): about %(per_day)s more visitors a day (%(per_day_low)s to %(per_day_high)s), "
+            "%(total)s over %(days)s days."
         )
     sentence = text % values
     low, high = row.get("ci_low_pct"), row.get("ci_high_pct")
@@ -602,27 +636,31 @@ def _impact_sentence(row, festival):
 
 
 def festival_detail(request, festival_id):
-    table = analyses.festival_impact(festival_id)
+    try:
+        table = analyses.festival_impact(festival_id)
+    except ANALYSIS_ERRORS as exc:
+        if getattr(exc, "code", None) in ("unknown_festival", "no_data"):
+            raise Http404(str(exc)) from exc
+        context = _analysis_failed({"festival": {"id": festival_id, "name": festival_id}}, exc)
+        return render(request, "insights/festival_detail.html", context)
     meta = table.meta or {}
     info = meta.get("festival") or {}
     start, end = _as_date(info.get("start_date")), _as_date(info.get("end_date"))
     festival = {
         "id": festival_id,
         "name": info.get("name") or festival_id,
-        "area": info.get("area_name") or area_name(info.get("area_code")),
+        "area": area_name(info.get("area_code")) or info.get("area_name") or "",
         "place": info.get("place") or "",
         "start": _date(start),
         "end": _date(end),
     }
     series = meta.get("series")
-    if isinstance(series, dict):
-        series = analyses.Table(series.get("columns", []), series.get("rows", []), series.get("meta", {}))
+    series_rows = series.rows if series is not None else []
     phase_labels = {"before": _("Before"), "during": _("During the festival"), "after": _("After")}
     control_areas = [
-        a if isinstance(a, str) else (a.get("area_name") or a.get("area_code"))
+        (a.get("area_name") or area_name(a.get("area_code"))) if isinstance(a, dict) else area_name(a)
         for a in meta.get("control_areas") or []
     ]
-    control_areas = [area_name(a) if a and a[:1].isdigit() else a for a in control_areas]
     impacts = [
         {
             "metric": row["metric"],
@@ -631,17 +669,20 @@ def festival_detail(request, festival_id):
             "uplift": _pct(row.get("uplift_pct"), sign=True),
             "low": _pct(row.get("ci_low_pct"), sign=True),
             "high": _pct(row.get("ci_high_pct"), sign=True),
-            "during": _n(row.get("during")),
-            "baseline": _n(row.get("baseline")),
-            "extra_per_day": _n(row.get("extra_per_day")),
-            "extra_total": _n(row.get("extra_total")),
+            "during": (_won if row["metric"] == "spending" else _n)(row.get("during")),
+            "baseline": (_won if row["metric"] == "spending" else _n)(row.get("baseline")),
+            "extra_per_day": (_won if row["metric"] == "spending" else _n)(row.get("extra_per_day")),
+            "extra_total": (_won if row["metric"] == "spending" else _n)(row.get("extra_total")),
             "days": row.get("days"),
             "baseline_days": row.get("baseline_days"),
-            "suppressed": row.get("suppressed"),
+            "published": row.get("uplift_pct") is not None,
         }
         for row in table.rows
     ]
-    series_rows = series.rows if series else []
+    weeks = 3
+    window = meta.get("window") or []
+    if len(window) == 2 and start:
+        weeks = max(1, (start - _as_date(window[0])).days // 7)
     series_chart = _chart(
         "chart-festival",
         charts.festival(
@@ -649,7 +690,7 @@ def festival_detail(request, festival_id):
             festival_start=start,
             festival_end=end,
             visitors_label=_("Visitors"),
-            control_label=_("Comparison areas"),
+            control_label=_("Comparison areas (average)"),
             phase_labels=phase_labels,
         )
         if series_rows
@@ -658,7 +699,7 @@ def festival_detail(request, festival_id):
         summary=_festival_series_summary(series_rows, phase_labels),
         csv_url=_api_url("festival_impact", None, festival_id=festival_id, part="series"),
         table=_table(
-            [_("Date"), _("Phase"), _("Visitors"), _("Comparison areas"), _("Card spending (won)")],
+            [_("Date"), _("Phase"), _("Visitors"), _("Comparison areas (average)"), _("Card spending (won)")],
             [
                 [
                     _date(r["date"]),
@@ -671,23 +712,23 @@ def festival_detail(request, festival_id):
             ],
         ),
     )
+    published = [r for r in table.rows if r.get("uplift_pct") is not None]
     interval_chart = _chart(
         "chart-impact",
-        charts.interval(table.rows, labels=METRIC_LABELS, axis_label=_("Change against the baseline"))
-        if any(r.get("uplift_pct") is not None for r in table.rows)
+        charts.interval(published, labels=METRIC_LABELS, axis_label=_("Change against the baseline"))
+        if published
         else None,
         title=_("Estimated effect with 95% interval"),
         summary=_interval_summary(impacts),
         csv_url=_api_url("festival_impact", None, festival_id=festival_id),
     )
-    baseline_days = next((i["baseline_days"] for i in impacts if i["baseline_days"]), None)
     context = {
         "festival": festival,
         "impacts": impacts,
         "charts": [series_chart, interval_chart],
         "control_areas": control_areas,
-        "baseline_days": baseline_days,
-        "weeks": meta.get("weeks") or 3,
+        "baseline_days": next((i["baseline_days"] for i in impacts if i["baseline_days"]), None),
+        "weeks": weeks,
         "method": meta.get("method"),
     }
     context.update(_assets())
@@ -695,7 +736,7 @@ def festival_detail(request, festival_id):
 
 
 def _interval_summary(impacts):
-    shown = [i for i in impacts if i["uplift"] != "—"]
+    shown = [i for i in impacts if i["published"]]
     if not shown:
         return _("No estimate could be published for this festival.")
     parts = [
@@ -713,8 +754,6 @@ def _interval_summary(impacts):
 
 
 def _festival_series_summary(rows, phase_labels):
-    if not rows:
-        return _("No daily counts are published for this festival.")
     parts = []
     for phase in ("before", "during", "after"):
         values = [r["visitors"] for r in rows if r.get("phase") == phase and r.get("visitors") is not None]
@@ -723,13 +762,20 @@ def _festival_series_summary(rows, phase_labels):
                 _("%(phase)s: %(n)s visitors a day on average")
                 % {"phase": phase_labels[phase], "n": _n(sum(values) / len(values))}
             )
-    return "; ".join(parts) + "."
+    if not parts:
+        return _("No daily counts are published for this festival.")
+    return (
+        "; ".join(parts)
+        + ". "
+        + _("The shaded days are the festival; the dotted line is the comparison areas.")
+    )
 
 
 # --- keywords -----------------------------------------------------------------------------------------------
 
 
 def _months(extent):
+    """'YYYY-MM' of every month with data, latest first."""
     if not extent:
         return []
     first, last = extent
@@ -741,7 +787,7 @@ def _months(extent):
 
 
 def keywords(request):
-    extent = _extent(request.user, REVIEWS_SLUG)
+    extent = _extent(SLUGS["reviews"])
     months = _months(extent)
     form = KeywordFilterForm(
         request.GET or None, months=months, initial={"month": months[0] if months else ""}
@@ -749,64 +795,93 @@ def keywords(request):
     context = {"form": form, "has_data": extent is not None}
     if extent is not None and (not form.is_bound or form.is_valid()):
         filters = form.filters()
-        table = analyses.keyword_trends(filters, top=20, examples=2)
-        terms = []
-        for row in table.rows:
-            terms.append(
-                {
-                    "rank": row.get("rank"),
-                    "term": row["term"],
-                    "count": _n(row.get("count")),
-                    "previous": _n(row.get("previous")),
-                    "growth": _growth(row.get("growth")),
-                    "new": not row.get("previous"),
-                    "examples": [_highlight(text, row["term"]) for text in (row.get("examples") or [])],
-                }
-            )
-        shown = [r for r in table.rows if r.get("count") is not None][:15]
-        figure = (
-            charts.bars(
-                [r["term"] for r in shown],
-                [r["count"] for r in shown],
-                value_label=_("Mentions in reviews"),
-            )
-            if shown
-            else None
-        )
-        meta = table.meta or {}
-        period = meta.get("period") or {}
-        summary = (
-            _("Most mentioned rising terms: %(list)s.")
-            % {"list": ", ".join(f"{t['term']} ({t['count']}, {t['growth']})" for t in terms[:5])}
-            if terms
-            else _("No term is used often enough in these reviews to be published.")
-        )
-        context.update(
-            terms=terms,
-            chart=_chart(
-                "chart-keywords",
-                figure,
-                title=_("Rising terms"),
-                summary=summary,
-                csv_url=_api_url("keyword_trends", filters, top=20),
-            ),
-            period=period,
-            previous_period=meta.get("previous_period") or {},
-            area=area_name(form.value("area")) or _("All of Chuncheon"),
-            month=form.value("month") or "",
-        )
+        try:
+            table = analyses.keyword_trends(filters, top=20, examples=2)
+        except ANALYSIS_ERRORS as exc:
+            context = _analysis_failed(context, exc)
+        else:
+            context.update(_keyword_context(table, filters, form))
     context.update(_assets())
     return render(request, "insights/keywords.html", context)
 
 
-def _growth(value):
-    if value is None:
+def _keyword_context(table, filters, form):
+    meta = table.meta or {}
+    period, previous = _as_date(meta.get("period")), _as_date(meta.get("previous_period"))
+    this_label = period.strftime("%Y.%m") if period else _("This month")
+    last_label = previous.strftime("%Y.%m") if previous else _("Month before")
+    k = meta.get("k")
+    under = _("under %(k)s") % {"k": k} if k else "—"
+    terms = [
+        {
+            "rank": row.get("rank"),
+            "term": row["term"],
+            "count": _n(row.get("count")) if row.get("count") is not None else under,
+            # None is a suppressed count (1 to k-1 reviews), not zero.
+            "previous": _n(row.get("previous")) if row.get("previous") is not None else under,
+            "growth": _growth(row, under),
+            "new": row.get("previous") == 0,
+            "examples": [_highlight(text, row["term"]) for text in row.get("examples") or []],
+        }
+        for row in table.rows
+    ]
+    shown = [r for r in table.rows if r.get("count") is not None][:15]
+    figure = (
+        charts.paired_bars(
+            [r["term"] for r in shown],
+            [r.get("previous") for r in shown],
+            [r["count"] for r in shown],
+            names=(last_label, this_label),
+            value_label=_("Reviews that mention the term"),
+        )
+        if shown
+        else None
+    )
+    if terms:
+        summary = _("Fastest rising terms in %(month)s against %(previous)s: %(list)s.") % {
+            "month": this_label,
+            "previous": last_label,
+            "list": ", ".join(f"{t['term']} ({t['previous']} → {t['count']})" for t in terms[:5]),
+        }
+    else:
+        summary = _("No term is used often enough in these reviews to be published.")
+    return {
+        "terms": terms,
+        "chart": _chart(
+            "chart-keywords",
+            figure,
+            title=_("Rising terms"),
+            summary=summary,
+            csv_url=_api_url("keyword_trends", filters, top=20),
+            table=_table(
+                [_("Term"), last_label, this_label, _("Growth")],
+                [[t["term"], t["previous"], t["count"], t["growth"]] for t in terms],
+            ),
+        ),
+        "period_label": this_label,
+        "previous_label": last_label,
+        "area": area_name(form.value("area")) or _("All of Chuncheon"),
+        "reviews": _n(meta.get("reviews_in_period")),
+        "min_support": meta.get("min_support"),
+    }
+
+
+def _growth(row, under):
+    """The rise of a term's share of reviews as a factor (×2.5); "new" when no review used it the month before,
+    "from under k" when that month's count is suppressed."""
+    if row.get("count") is None:
+        return "—"
+    if row.get("previous") == 0:
         return _("new")
-    return _pct(value * 100 if abs(value) < 50 else value, 0, sign=True)
+    if row.get("previous") is None:
+        return _("from %(under)s") % {"under": under}
+    if row.get("growth") is None:
+        return "—"
+    return "×" + number_format(round(row["growth"], 1), decimal_pos=1)
 
 
 def _highlight(text, term):
-    """Example sentence split around the term so the template can mark it (escaping stays the template's)."""
+    """An example sentence split around the term, so that the template can mark it (escaping stays its job)."""
     index = text.find(term)
     if index < 0:
         return {"before": text, "term": "", "after": ""}
@@ -820,12 +895,9 @@ def opportunities(request):
     form, extent = _overview_form(request, OpportunityFilterForm)
     context = {"form": form, "has_data": extent is not None}
     if extent is not None and (not form.is_bound or form.is_valid()):
-        area = form.value("area", CHUNCHEON)
-        filters = _opportunity_filters(form.filters(visitor_type=False), area)
-        table = analyses.opportunities(filters, top=12)
-        context.update(
-            cards=_opportunity_cards(table, request.user),
-            csv_url=_api_url("opportunities", filters, top=12),
-            area=area_name(area),
-        )
+        try:
+            context["cards"], context["csv_url"] = _opportunities(form, request.user, top=12)
+        except ANALYSIS_ERRORS as exc:
+            context = _analysis_failed(context, exc)
+        context["area"] = area_name(form.value("area", CHUNCHEON))
     return render(request, "insights/opportunities.html", context)
