@@ -1255,7 +1255,7 @@ def festival_impact(
         estimate["metric"] = metric
         estimates.append(estimate)
 
-    # k: a metric whose festival-area counts fall below k is not published.
+    # k: a metric built on any festival-area daily count below k is not published.
     for est in estimates:
         low = est.pop("_min_count")
         est["suppressed"] = bool(low is not None and low < run.k)
@@ -1403,8 +1403,10 @@ def _did(by_day, first, last, busy_days, weeks, resamples, rng):
         extra_star = np.full(resamples, extra_per_day) + (np.exp(noise) - 1) * t_during.mean()
     delta_star = r_during_star - r_base_star
     low, high = np.percentile(np.expm1(delta_star), [2.5, 97.5])
-    tx_counts = [it[4] for it in during if it[4] is not None]
-    counts = tx_counts or list(t_during)
+    # The k rule looks at every daily count of the festival area the estimate is built on.
+    used = during + baseline
+    tx_counts = [it[4] for it in used if it[4] is not None]
+    counts = tx_counts or [it[2] for it in used]
     return {
         "during": _round(t_during.mean()),
         "baseline": _round(weighted(2)),

@@ -324,7 +324,7 @@ _IND_WEEKLY = np.array(
 _IND_HOLIDAY = np.array([1.10, 1.30, 1.00, 0.60, 1.10, 1.20])
 _IND_FESTIVAL = np.array([1.25, 1.10, 1.00, 1.05, 1.30, 1.10])  # on top of the extra visitors
 # Deliberate gaps: many visitors, little spending in one industry.
-_GAPS = {("3201036", "숙박"): 0.25, ("3201037", "식음료"): 0.40, ("3201011", "쇼핑"): 0.30}
+_GAPS = {("3201036", "숙박"): 0.12, ("3201037", "식음료"): 0.40, ("3201011", "쇼핑"): 0.30}
 _URBAN_SHOPPING = 1.8
 
 
