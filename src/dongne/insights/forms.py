@@ -109,12 +109,21 @@ class OpportunityFilterForm(OverviewFilterForm):
 
 
 class KeywordFilterForm(BaseFilterForm):
-    month = forms.ChoiceField(label=_("Month"), required=False)
+    month = forms.RegexField(
+        label=_("Month"),
+        required=False,
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        error_messages={"invalid": _("Enter the month as YYYY-MM, e.g. 2025-05.")},
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
     area = forms.ChoiceField(label=_("Area"), required=False)
 
     def __init__(self, *args, months=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["month"].choices = [("", _("Whole period"))] + [(m, m) for m in months]
+        if months:  # the months with reviews, when the catalog knows them; otherwise any month may be typed
+            self.fields["month"].widget = forms.Select(
+                choices=[("", _("Latest month"))] + [(m, m) for m in months]
+            )
         self.fields["area"].choices = [("", _("All of Chuncheon"))] + area_choices(with_gangwon=False)[1:]
 
     def filters(self):

@@ -109,7 +109,7 @@ def _geo_url(name):
 
 def _extent(slug, column="date"):
     """(first, last) date of a dataset's current version, from the profile stored at ingest (no query), or None
-    when the dataset has no data. Like the analyses, this ignores the dataset's catalog visibility: the pages
+    when the catalog does not know it (then the pages start with the whole period). Like the analyses, this ignores the dataset's catalog visibility: the pages
     publish only aggregates."""
     dataset = Dataset.objects.filter(slug=slug).select_related("current_version").first()
     version = dataset.current_version if dataset is not None else None
@@ -234,7 +234,7 @@ def _overview_form(request, form_class=OverviewFilterForm):
         # A year up to the last day with data: long enough for seasons, short enough for daily points.
         initial["end"] = extent[1]
         initial["start"] = max(extent[0], extent[1] - dt.timedelta(days=364))
-    return form_class(request.GET or None, initial=initial), extent
+    return form_class(request.GET or None, initial=initial)
 
 
 def _trend_chart(form):
@@ -511,9 +511,11 @@ def _gap_pct(row):
     return (per - bench) / bench * 100
 
 
-def _overview_context(form, extent, user):
-    context = {"form": form, "has_data": extent is not None}
-    if extent is None or (form.is_bound and not form.is_valid()):
+def _overview_context(form, user):
+    # Whether there is data at all is the analyses' answer (no_data), not the catalog's: they read the same
+    # published versions.
+    context = {"form": form, "has_data": True}
+    if form.is_bound and not form.is_valid():
         return context
     area = form.value("area", CHUNCHEON)
     try:
@@ -548,8 +550,8 @@ def _analysis_failed(context, exc):
 
 
 def overview(request):
-    form, extent = _overview_form(request)
-    context = _overview_context(form, extent, request.user)
+    form = _overview_form(request)
+    context = _overview_context(form, request.user)
     context.update(_assets())
     if request.htmx and not request.htmx.history_restore_request and request.htmx.target == "insight-charts":
         return render(request, "insights/_charts.html", context)
@@ -792,8 +794,8 @@ def keywords(request):
     form = KeywordFilterForm(
         request.GET or None, months=months, initial={"month": months[0] if months else ""}
     )
-    context = {"form": form, "has_data": extent is not None}
-    if extent is not None and (not form.is_bound or form.is_valid()):
+    context = {"form": form, "has_data": True}
+    if not form.is_bound or form.is_valid():
         filters = form.filters()
         try:
             table = analyses.keyword_trends(filters, top=20, examples=2)
@@ -892,9 +894,9 @@ def _highlight(text, term):
 
 
 def opportunities(request):
-    form, extent = _overview_form(request, OpportunityFilterForm)
-    context = {"form": form, "has_data": extent is not None}
-    if extent is not None and (not form.is_bound or form.is_valid()):
+    form = _overview_form(request, OpportunityFilterForm)
+    context = {"form": form, "has_data": True}
+    if not form.is_bound or form.is_valid():
         try:
             context["cards"], context["csv_url"] = _opportunities(form, request.user, top=12)
         except ANALYSIS_ERRORS as exc:
