@@ -63,7 +63,7 @@ import math
 import re
 import statistics
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -537,28 +537,25 @@ def trend(
 
     def build(t):
         ft = _filtered(t, _where(t, f, default_level=None if by == "area" else "sigungu"))
-        grouped = ft.group_by(period=_period(ft.date, grain), **{key: ft[key] for key in keys}).aggregate(
-            visitors=ft.visitors.sum(), first=ft.date.min(), last=ft.date.max()
+        measures = {"visitors": ft.visitors.sum()}
+        if grain != "day":
+            measures.update(first=ft.date.min(), last=ft.date.max())
+        return ft.group_by(period=_period(ft.date, grain), **{key: ft[key] for key in keys}).aggregate(
+            **measures
         )
-        if window > 1:
-            w = ibis.window(group_by=keys or None, order_by="period", preceding=window - 1, following=0)
-            grouped = grouped.mutate(
-                moving_average=grouped.visitors.mean().over(w),
-                _window_min=grouped.visitors.min().over(w),
-                _window_n=grouped.visitors.count().over(w),
-            )
-        return grouped.order_by([*keys, "period"])
 
     rows = run.fetch("visitors", build)
+    series = defaultdict(list)
     for row in rows:
-        row["days"] = (row.pop("last") - row.pop("first")).days + 1
-        if window > 1:
-            full = row.pop("_window_n") >= window
-            row["moving_average"] = _round(row["moving_average"]) if full else None
-        else:
-            row["moving_average"] = None
+        row["days"] = (row.pop("last") - row.pop("first")).days + 1 if grain != "day" else 1
         if by == "visitor_type":
             row["visitor_type_label"] = VISITOR_TYPE_LABELS.get(row["visitor_type"], row["visitor_type"])
+        series[tuple(row[key] for key in keys)].append(row)
+    # The moving average runs over the small aggregated series here rather than as SQL windows: the same
+    # numbers, and the expression compiles faster (a dashboard runs it on every filter change).
+    for items in series.values():
+        items.sort(key=lambda r: r["period"])
+        _moving_average(items, window)
     rows.sort(key=lambda r: (r["period"], *[r[key] or "" for key in keys]))
     hidden = suppress(
         rows, run.k, counts=["visitors"], guards={"moving_average": "_window_min"} if window > 1 else None
@@ -571,6 +568,31 @@ def trend(
     }[by]
     cols += [("visitors", "integer"), ("days", "integer"), ("moving_average", "number")]
     return run.table(cols, rows, hidden, grain=grain, by=by, moving_average=window or None)
+
+
+def _moving_average(items, window):
+    """Trailing mean of ``visitors`` over ``window`` rows (None until the window is full), and the window's
+    smallest count in ``_window_min`` for the k rule; O(n) with a running sum and a monotone queue."""
+    if window <= 1:
+        for row in items:
+            row["moving_average"] = None
+        return
+    total, low = 0, deque()
+    for i, row in enumerate(items):
+        value = row["visitors"] or 0
+        total += value
+        while low and low[-1][1] >= value:
+            low.pop()
+        low.append((i, value))
+        if i >= window:
+            total -= items[i - window]["visitors"] or 0
+        while low[0][0] <= i - window:
+            low.popleft()
+        if i + 1 >= window:
+            row["moving_average"] = _round(total / window)
+            row["_window_min"] = low[0][1]
+        else:
+            row["moving_average"] = None
 
 
 def year_over_year(filters=None, grain="month", *, sources=None, k=None, engine=None) -> Table:

@@ -744,7 +744,7 @@ _SIDO = (
 
 def bench_areas(emd_per_sigungu: int = 14) -> list[Area]:
     """Nationwide areas for the benchmark: the 43 real ones (and Gangwon's other 읍면동 codes are not needed),
-    plus synthetic 시군구 (5-digit) and 읍면동 (7-digit) codes for the other 16 시도 — about 3,700 areas,
+    plus synthetic 시군구 (5-digit) and 읍면동 (7-digit) codes for the other 16 시도 — about 3,200 areas,
     like the Tourism Data Lab's nationwide tables."""
     out = list(areas())
     for sido, name, count in _SIDO:
