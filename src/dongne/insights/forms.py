@@ -22,15 +22,17 @@ def visitor_type_label(code):
     return VISITOR_TYPE_LABELS.get(code, code)
 
 
-def area_choices(*, with_gangwon=True):
+def area_choices():
     """춘천시 first (the default), then Gangwon's other 시군구, then Chuncheon's 읍면동 (grouped)."""
     counties = sigungu()
     choices = [(CHUNCHEON, counties[CHUNCHEON])]
-    if with_gangwon:
-        choices.append(
-            (_("Gangwon 시군구"), [(code, name) for code, name in counties.items() if code != CHUNCHEON])
+    choices.append(
+        (
+            _("Other cities and counties of Gangwon"),
+            [(code, name) for code, name in counties.items() if code != CHUNCHEON],
         )
-    choices.append((_("Chuncheon 읍면동"), list(emd_of(CHUNCHEON).items())))
+    )
+    choices.append((_("Eup, myeon and dong of Chuncheon"), list(emd_of(CHUNCHEON).items())))
     return choices
 
 
@@ -124,7 +126,8 @@ class KeywordFilterForm(BaseFilterForm):
             self.fields["month"].widget = forms.Select(
                 choices=[("", _("Latest month"))] + [(m, m) for m in months]
             )
-        self.fields["area"].choices = [("", _("All of Chuncheon"))] + area_choices(with_gangwon=False)[1:]
+        # A 시군구 includes its 읍면동 here (reviews are placed at attractions, mostly in Chuncheon's 읍면동).
+        self.fields["area"].choices = [("", _("All areas"))] + area_choices()
 
     def filters(self):
         """The chosen month and the one before it: rising terms compare the two."""

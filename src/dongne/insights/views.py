@@ -332,7 +332,7 @@ def _map_chart(form, level, highlight):
             ) % {"n": missing}
     else:
         summary = _("No visitor counts match these filters.")
-    title = _("Chuncheon by 읍면동") if level == "emd" else _("Gangwon by 시군구")
+    title = _("Chuncheon by eup, myeon and dong") if level == "emd" else _("Gangwon by city and county")
     rows = [
         [
             r["area_name"],
@@ -862,7 +862,7 @@ def _keyword_context(table, filters, form):
         ),
         "period_label": this_label,
         "previous_label": last_label,
-        "area": area_name(form.value("area")) or _("All of Chuncheon"),
+        "area": area_name(form.value("area")) or _("All areas"),
         "reviews": _n(meta.get("reviews_in_period")),
         "min_support": meta.get("min_support"),
     }
