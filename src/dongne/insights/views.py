@@ -720,7 +720,8 @@ def festival_detail(request, festival_id):
         charts.interval(published, labels=METRIC_LABELS, axis_label=_("Change against the baseline"))
         if published
         else None,
-        title=_("Estimated effect with 95% interval"),
+        # "%%" and a format call: a bare "% i" would read as a format directive to msgfmt's checks.
+        title=_("Estimated effect with 95%% interval") % {},
         summary=_interval_summary(impacts),
         csv_url=_api_url("festival_impact", None, festival_id=festival_id),
     )
@@ -750,8 +751,9 @@ def _interval_summary(impacts):
         "; ".join(parts)
         + ". "
         + _(
-            "Dots are the estimates, bars their 95% intervals; a bar that crosses zero shows no clear effect."
+            "Dots are the estimates, bars their 95%% intervals; a bar that crosses zero shows no clear effect."
         )
+        % {}
     )
 
 
