@@ -334,27 +334,31 @@ def suppress(
     None when any of those counts was suppressed (a share would give the count back). ``guards``: ``{column:
     helper}`` — None when ``row[helper]`` (e.g. the smallest count in a moving-average window) is below ``k``;
     the helper key is removed. Every row gets ``suppressed`` (bool)."""
-    derived = derived or {}
-    guards = guards or {}
+    derived = list((derived or {}).items())
+    guards = list((guards or {}).items())
     touched = 0
     for row in rows:
-        hidden = set()
+        hidden = None  # most rows hide nothing: no set built for them
         for name in counts:
             value = row.get(name)
             if value is not None and value < k:
                 row[name] = None
+                hidden = hidden or set()
                 hidden.add(name)
-        for name, sources in derived.items():
-            if any(s in hidden for s in sources) and row.get(name) is not None:
-                row[name] = None
-                hidden.add(name)
-        for name, helper in guards.items():
+        if hidden:
+            for name, sources in derived:
+                if row.get(name) is not None and not hidden.isdisjoint(sources):
+                    row[name] = None
+                    hidden.add(name)
+        for name, helper in guards:
             low = row.pop(helper, None)
             if low is not None and low < k and row.get(name) is not None:
                 row[name] = None
+                hidden = hidden or set()
                 hidden.add(name)
-        row["suppressed"] = bool(hidden) or bool(row.get("suppressed"))
-        touched += row["suppressed"]
+        flag = bool(hidden) or bool(row.get("suppressed"))
+        row["suppressed"] = flag
+        touched += flag
     return touched
 
 
@@ -783,20 +787,26 @@ def area_totals(filters=None, *, sources=None, k=None, engine=None) -> Table:
     def build(t):
         ft = _filtered(t, _where(t, f, types=False))
         chosen = list(f.visitor_types or VISITOR_TYPES)
-        per_type = {vt: (ft.visitor_type == vt).ifelse(ft.visitors, 0).sum() for vt in VISITOR_TYPES}
-        total = ft.visitor_type.isin(chosen).ifelse(ft.visitors, 0).sum()
+        per_type = {vt: ft.visitors.sum(where=ft.visitor_type == vt) for vt in VISITOR_TYPES}
+        total = ft.visitors.sum(where=ft.visitor_type.isin(chosen)) if f.visitor_types else ft.visitors.sum()
         return ft.group_by(["area_code", "area_name"]).aggregate(
             visitors=total, first=ft.date.min(), last=ft.date.max(), **per_type
         )
 
     rows = run.fetch("visitors", build)
+    unselected = [vt for vt in VISITOR_TYPES if f.visitor_types and vt not in f.visitor_types]
+    selected = [vt for vt in VISITOR_TYPES if vt not in unselected]
+    levels = {5: "sigungu", 7: "emd"}
     for row in rows:
         days = (row.pop("last") - row.pop("first")).days + 1
-        row["level"] = _level_of(row["area_code"])
-        row["visitors_per_day"] = _round(row["visitors"] / days) if days else None
-        for vt in VISITOR_TYPES:
-            if f.visitor_types and vt not in f.visitor_types:
-                row[vt] = None
+        row["level"] = levels.get(len(row["area_code"]))
+        row["visitors"] = row["visitors"] or 0
+        row["visitors_per_day"] = round(row["visitors"] / days, 1)
+        for vt in selected:
+            if row[vt] is None:  # a filtered sum over no rows is null: no visitors of that type
+                row[vt] = 0
+        for vt in unselected:
+            row[vt] = None
     rows.sort(key=lambda r: (len(r["area_code"]), r["area_code"]))
     hidden = suppress(
         rows, run.k, counts=["visitors", *VISITOR_TYPES], derived={"visitors_per_day": ["visitors"]}
@@ -845,14 +855,15 @@ def hotspots(filters=None, top=10, *, sources=None, k=None, engine=None) -> Tabl
         ft = _filtered(t, _where(t, wide))
         now = ft.date >= start
         return ft.group_by(["area_code", "area_name"]).aggregate(
-            visitors=now.ifelse(ft.visitors, 0).sum(),
-            previous_visitors=(~now).ifelse(ft.visitors, 0).sum(),
-            previous_days=(~now).ifelse(ft.date, None).nunique(),
+            visitors=ft.visitors.sum(where=now),
+            previous_visitors=ft.visitors.sum(where=~now),
+            previous_days=ft.date.nunique(where=~now),
         )
 
     rows = run.fetch("visitors", build)
     names = _attraction_names(run)
     for row in rows:
+        row["visitors"] = row["visitors"] or 0
         has_previous = row.pop("previous_days") >= length
         if not has_previous:
             row["previous_visitors"] = None
@@ -1227,9 +1238,9 @@ def festival_impact(
         return (
             ft.group_by("date")
             .aggregate(
-                treated=here.ifelse(ft.visitors, 0).sum(),
-                control=(~here).ifelse(ft.visitors, 0).sum(),
-                control_areas=(~here).ifelse(ft.area_code, None).nunique(),
+                treated=ft.visitors.sum(where=here),
+                control=ft.visitors.sum(where=~here),
+                control_areas=ft.area_code.nunique(where=~here),
             )
             .order_by("date")
         )
@@ -1242,11 +1253,11 @@ def festival_impact(
         return (
             ft.group_by("date")
             .aggregate(
-                treated=here.ifelse(ft.amount, 0).sum(),
-                treated_tx=here.ifelse(ft.transactions, 0).sum(),
-                control=(~here).ifelse(ft.amount, 0).sum(),
-                control_tx=(~here).ifelse(ft.transactions, 0).sum(),
-                control_areas=(~here).ifelse(ft.area_code, None).nunique(),
+                treated=ft.amount.sum(where=here),
+                treated_tx=ft.transactions.sum(where=here),
+                control=ft.amount.sum(where=~here),
+                control_tx=ft.transactions.sum(where=~here),
+                control_areas=ft.area_code.nunique(where=~here),
             )
             .order_by("date")
         )
