@@ -276,3 +276,18 @@ def test_table_as_json_and_csv(sources):
     text = table.to_csv()
     assert text.startswith("\ufeffvisitor_type,visitor_type_label,visitors,share,suppressed\r\n")
     assert "현지인" in text
+
+
+def test_year_over_year_by_week_lines_up_weekdays(sources, sql):
+    table = analyse(
+        "year_over_year", Filters(start=dt.date(2026, 1, 5), areas=["3201036"]), "week", sources=sources
+    )
+    weeks = dict(
+        sql(
+            "SELECT date_trunc('week', date)::DATE, sum(visitors) FROM visitors WHERE area_code='3201036' GROUP BY 1"
+        )
+    )
+    first = table.rows[0]
+    assert first["period_start"] == dt.date(2026, 1, 5) and first["period"] == 2  # ISO week 2
+    assert first["previous_year"] == weeks[dt.date(2025, 1, 6)]  # 52 weeks earlier: also a Monday
+    assert all(r["period_start"].weekday() == 0 for r in table.rows)

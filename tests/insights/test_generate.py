@@ -261,3 +261,15 @@ def test_bench_writer_streams_row_groups(tmp_path):
         f"SELECT min(date), max(date), count(DISTINCT area_code) FROM read_parquet({[str(f) for f in files]})"
     ).fetchone()
     assert last == info["end"] and first == info["start"] and codes == info["areas"]
+
+
+def test_generator_and_analyses_import_without_django():
+    """The benchmark and Spark jobs use them outside the web application."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, dongne.insights.generate, dongne.insights.analyses; "
+        "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
