@@ -282,3 +282,21 @@ def test_no_page_refers_to_another_site(client, published):
 def test_main_navigation_links_the_insights(client, db):
     html = client.get("/").content.decode()
     assert 'href="/insights/"' in html
+
+
+# --- the start page ------------------------------------------------------------------------------------------
+
+
+def test_start_page_opens_on_the_regional_overview(client, demo_datasets):
+    html = client.get("/").content.decode()
+    assert 'id="home-insights-h"' in html
+    assert 'data-figure="map-emd-json"' in html and 'data-figure="chart-trend-json"' in html
+    emd = figure(html, "map-emd")
+    assert {code for trace in emd["data"] for code in trace["locations"]} == set(emd_of(CHUNCHEON))
+
+
+def test_start_page_without_regional_data_has_no_panel(client, settings, tmp_path, db):
+    settings.LAKE_ROOT = tmp_path / "lake"
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'id="home-insights-h"' not in response.content.decode()

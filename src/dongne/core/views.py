@@ -27,6 +27,10 @@ def home(request):
         context["expiring_mous"] = network_selectors.expiring_mous(actor, days=90)[:10]
     if permissions.is_authenticated(actor):
         context["my_organisations"] = network_selectors.represented_organisations(actor)
+    # The platform opens on the region: a map and the visitor trend from the insights module.
+    from dongne.insights.views import home_panel
+
+    context.update(home_panel(request))
     return render(request, "core/home.html", context)
 
 

@@ -905,3 +905,18 @@ def opportunities(request):
             context = _analysis_failed(context, exc)
         context["area"] = area_name(form.value("area", CHUNCHEON))
     return render(request, "insights/opportunities.html", context)
+
+
+def home_panel(request):
+    """The regional overview shown on the platform's start page: the Chuncheon map and the visitor trend
+    for the default period, or nothing when the regional data is not loaded."""
+    form = OverviewFilterForm(None, initial=_overview_form(request).initial)
+    try:
+        area = form.value("area", CHUNCHEON)
+        panel = {
+            "map_emd": _map_chart(form, "emd", highlight=area if len(area) == 7 else None),
+            "trend": _trend_chart(form),
+        }
+    except ANALYSIS_ERRORS:
+        return {}
+    return {"insight_panel": panel, **_assets()}
