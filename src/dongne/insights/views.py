@@ -858,7 +858,7 @@ def _keyword_context(table, filters, form):
             summary=summary,
             csv_url=_api_url("keyword_trends", filters, top=20),
             table=_table(
-                [_("Term"), last_label, this_label, _("Growth")],
+                [_("Keyword"), last_label, this_label, _("Growth")],
                 [[t["term"], t["previous"], t["count"], t["growth"]] for t in terms],
             ),
         ),
