@@ -174,6 +174,12 @@ def _serve(args):
     if args.dev or settings.DEBUG:
         call_command("runserver", f"{args.host}:{args.port}", use_reloader=args.dev)
         return 0
+    if not settings.HUEY.get("immediate"):
+        # The job queue's consumer (ingests, scheduled pulls, the lake sweep) runs beside the web workers.
+        import subprocess
+
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dongne.config.settings"}
+        subprocess.Popen([sys.executable, "-m", "django", "run_huey", "--workers", "1"], env=env)
     argv = [
         "gunicorn",
         "dongne.config.wsgi:application",
