@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import ibis
+import ibis.expr.operations as ops
 import pyarrow as pa
 
 from . import Engine
@@ -20,10 +22,21 @@ class DuckDBEngine(Engine):
     small query), and one connection (cursor) per thread, so the engine is safe to share between threads. Each
     query reads its files through ``read_parquet`` with the schema known in advance (cached per file set). ``threads`` and ``memory_limit`` are
     DuckDB settings (None: DuckDB's defaults — all cores, 80 % of RAM). After a fork (gunicorn with preload) the
-    child opens its own database."""
+    child opens its own database.
+
+    Compiling an expression to SQL (Ibis and sqlglot) costs a few milliseconds, as much as a small query, and the
+    same expressions come back again and again (a dashboard's queries, a page of an API query). Each thread
+    therefore keeps the SQL of its last ``SQL_CACHE_SIZE`` expressions, keyed by the expression's operation tree
+    (immutable, hashed once when built, equal for equal trees — the tree includes the file list and schema), and
+    runs it directly; the result goes through the same conversion to the expression's schema as
+    ``expr.to_pyarrow()``. Expressions over in-memory or catalogue tables, UDFs or spatial functions, whose
+    execution depends on more than their SQL, are never cached."""
 
     name = "duckdb"
     SCHEMA_CACHE_SIZE = 512
+    SQL_CACHE_SIZE = 256
+    # Operations whose execution needs Ibis' pre-execute hooks (registration in the database, extensions).
+    _UNCACHEABLE = (ops.PhysicalTable, ops.ScalarUDF, ops.AggUDF, ops.GeoSpatialUnOp, ops.GeoSpatialBinOp)
 
     def __init__(self, *, threads: int | None = None, memory_limit: str | None = None):
         self.threads = threads
@@ -55,6 +68,7 @@ class DuckDBEngine(Engine):
             with self._lock:
                 cursor = db.cursor()
             local.backend = ibis.duckdb.from_connection(cursor)
+            local.sql_cache = OrderedDict()
             local.db = db
         return local.backend
 
@@ -90,7 +104,28 @@ class DuckDBEngine(Engine):
     def fetch(self, expr, *, limit=None, offset=0) -> pa.Table:
         if limit is not None or offset:
             expr = expr.limit(limit, offset=offset or 0)
-        return expr.to_pyarrow()
+        backend = self._backend()
+        cache = self._local.sql_cache
+        op = expr.op()
+        sql = cache.get(op)
+        if sql is None:
+            try:
+                own = expr._find_backend(use_default=False) is backend
+            except Exception:  # no backend or several: Ibis decides (and raises) as before
+                own = False
+            if not own or op.find(self._UNCACHEABLE):
+                return expr.to_pyarrow()
+            sql = backend.compile(expr.as_table())
+            cache[op] = sql
+            if len(cache) > self.SQL_CACHE_SIZE:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(op)
+        # What DuckDB's Backend.to_pyarrow does after compiling.
+        from ibis.backends.duckdb.converter import DuckDBPyArrowData
+
+        table = backend.con.sql(sql).to_arrow_table()
+        return expr.__pyarrow_result__(table, data_mapper=DuckDBPyArrowData)
 
     def close(self) -> None:
         with self._lock:
