@@ -39,3 +39,37 @@ def emd_choices():
 
 
 CHUNCHEON = "32010"
+
+
+# TourAPI numbers Gangwon (areacode 32) 시군구 in Korean alphabetical order; joins go through names, not numbers.
+TOURAPI_GANGWON = {
+    "1": "강릉시",
+    "2": "고성군",
+    "3": "동해시",
+    "4": "삼척시",
+    "5": "속초시",
+    "6": "양구군",
+    "7": "양양군",
+    "8": "영월군",
+    "9": "원주시",
+    "10": "인제군",
+    "11": "정선군",
+    "12": "철원군",
+    "13": "춘천시",
+    "14": "태백시",
+    "15": "평창군",
+    "16": "홍천군",
+    "17": "화천군",
+    "18": "횡성군",
+}
+TOURAPI_GANGWON_AREA = "32"
+
+
+def sigungu_from_tourapi(areacode, sigungucode):
+    """The KOSTAT 시군구 code (춘천시 32010) of a TourAPI (areacode, sigungucode) pair such as ("32", "13"),
+    or "" outside Gangwon."""
+    if str(areacode) != TOURAPI_GANGWON_AREA:
+        return ""
+    name = TOURAPI_GANGWON.get(str(sigungucode).lstrip("0"))
+    by_name = {n: code for code, n in sigungu().items()}
+    return by_name.get(name, "")

@@ -370,6 +370,27 @@ def pull_dataset(*, actor, dataset_id):
     return _record_version(actor, job, version)
 
 
+def publish_records(*, actor, dataset_id, records, source, note=""):
+    """Publish records another module built (e.g. TourAPI rows mapped into the insights schema) as a new
+    version: a pyarrow Table/RecordBatches or dicts, stored with their types as given."""
+    dataset = _dataset_for_update_outside(dataset_id)
+    permissions.require(actor, "datahub.add_version", dataset)
+    job = IngestJob.objects.create(
+        dataset=dataset,
+        source_name=str(source.get("name", "records"))[:300],
+        status=JobStatus.RUNNING,
+        note=note,
+        created_by=actor if permissions.is_authenticated(actor) else None,
+    )
+    try:
+        version = ingest_batches(
+            lake_store(), dataset.slug, records, source=source, note=note, normalize_text=False
+        )
+    except LakeError as exc:
+        return _fail_job(actor, job, exc)
+    return _record_version(actor, job, version)
+
+
 # --- usage -------------------------------------------------------------------------------------------------
 def count_usage(dataset, *, api_calls=0, downloads=0, rows=0):
     """Add to today's usage counters of ``dataset`` (a single UPDATE, safe under concurrency).
