@@ -146,7 +146,8 @@ def trend(table, *, grain="day", value_label, average_label, labels=None, series
     order = {code: index for index, code in enumerate(VISITOR_COLOURS)}  # local, other, foreign
     series = dict(sorted(series.items(), key=lambda item: (order.get(item[0], len(order)), item[1]["name"])))
     traces = []
-    hover_date = {"day": "%Y-%m-%d (%a)", "week": "%Y-%m-%d", "month": "%Y-%m"}.get(grain, "%Y-%m-%d")
+    # Numeric dates only: plotly.js ships English month and weekday names and no Korean locale.
+    hover_date = {"day": "%Y.%m.%d", "week": "%Y.%m.%d", "month": "%Y.%m"}.get(grain, "%Y.%m.%d")
     for index, (sid, entry) in enumerate(series.items()):
         colour = VISITOR_COLOURS.get(sid, COLOURS[index % len(COLOURS)])
         traces.append(
@@ -178,7 +179,7 @@ def trend(table, *, grain="day", value_label, average_label, labels=None, series
     figure = go.Figure(traces)
     figure.update_layout(
         _layout(height=360, hovermode="x unified"),
-        xaxis=_axis(type="date"),
+        xaxis=_axis(type="date", tickformat="%Y.%m"),
         yaxis=_axis(title={"text": value_label}, tickformat=",", rangemode="tozero"),
     )
     return figure
@@ -254,7 +255,7 @@ def festival(series, *, festival_start, festival_end, visitors_label, control_la
                 y=[r.get("visitors") for r in points],
                 name=phase_labels[phase],
                 marker={"color": PHASE_COLOURS[phase]},
-                hovertemplate="%{x|%Y-%m-%d (%a)}<br>" + visitors_label + ": %{y:,.0f}<extra></extra>",
+                hovertemplate="%{x|%Y.%m.%d}<br>" + visitors_label + ": %{y:,.0f}<extra></extra>",
                 meta={"phase": phase},
             )
         )
@@ -267,7 +268,7 @@ def festival(series, *, festival_start, festival_end, visitors_label, control_la
                 mode="lines",
                 line={"color": "#1a1a1a", "width": 1.5, "dash": "dot"},
                 yaxis="y2",
-                hovertemplate="%{x|%Y-%m-%d}<br>" + control_label + ": %{y:,.0f}<extra></extra>",
+                hovertemplate="%{x|%Y.%m.%d}<br>" + control_label + ": %{y:,.0f}<extra></extra>",
             )
         )
     figure = go.Figure(traces)
@@ -290,7 +291,7 @@ def festival(series, *, festival_start, festival_end, visitors_label, control_la
         )
     figure.update_layout(
         _layout(height=380, barmode="overlay", bargap=0.15, shapes=shapes, hovermode="x unified"),
-        xaxis=_axis(type="date"),
+        xaxis=_axis(type="date", tickformat="%Y.%m"),
         yaxis=_axis(title={"text": visitors_label}, tickformat=",", rangemode="tozero"),
         yaxis2=_axis(
             title={"text": control_label},
