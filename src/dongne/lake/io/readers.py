@@ -8,6 +8,7 @@ Row numbers in errors are what the user sees: the 1-based line of a text file (h
 row number, the JSON Lines line, or the 1-based record of a JSON array.
 """
 
+import abc
 import csv
 import datetime as dt
 import io
@@ -26,7 +27,7 @@ from .detect import TextDecoder, detect_format, sniff_text, unique_names
 BATCH_ROWS = 65536
 
 
-class Reader:
+class Reader(abc.ABC):
     """Base: ``columns`` (unique names), ``notes`` (what was changed and why), ``batches()``; a context manager."""
 
     format = ""
@@ -42,15 +43,16 @@ class Reader:
         self.columns: list[str] = []
         self.notes: list[str] = []
 
+    @abc.abstractmethod
     def batches(self, batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
-        raise NotImplementedError
+        """Rows as string record batches of at most ``batch_rows`` rows."""
 
     def _batch(self, rows: list[list]) -> pa.RecordBatch:
         self.rows_read += len(rows)
         cols = list(zip(*rows, strict=True)) if rows else [()] * len(self.columns)
         return pa.RecordBatch.from_arrays([pa.array(c, pa.string()) for c in cols], names=self.columns)
 
-    def close(self):
+    def close(self):  # noqa: B027  (readers holding a file override it; the others have nothing to release)
         pass
 
     def __enter__(self):
