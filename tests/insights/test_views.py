@@ -59,7 +59,8 @@ def test_overview_without_data_explains_how_to_load_it(client, settings, tmp_pat
     assert "data-figure" not in html
 
 
-def test_overview_opens_on_chuncheon_with_maps_trend_and_mix(client, demo_datasets):
+def test_overview_opens_on_chuncheon_with_maps_trend_and_mix(client, demo_datasets, secretariat):
+    client.force_login(secretariat)  # members see the links to the members-only raw tables
     html = english(client).get("/insights/").content.decode()
     for chart_id in CHART_IDS:
         assert f'data-figure="{chart_id}-json"' in html
@@ -215,7 +216,10 @@ def test_keyword_month_filter_moves_the_period(client, published):
     assert figure(july, "chart-keywords") != figure(october, "chart-keywords")
 
 
-def test_opportunities_page_names_places_and_links_the_datasets(client, demo_datasets):
+def test_opportunities_page_names_places_and_links_the_datasets(client, demo_datasets, secretariat):
+    # The raw tables are members-only (row counts below k); the public does not get links it could not open.
+    assert 'href="/data/insights-spending/"' not in client.get("/insights/opportunities/").content.decode()
+    client.force_login(secretariat)
     html = client.get("/insights/opportunities/").content.decode()
     cards = re.findall(r'<li class="card opportunity" data-area="(\d+)" data-industry="([^"]+)"', html)
     assert cards and all(len(code) == 7 and code.startswith(CHUNCHEON) for code, _ in cards)

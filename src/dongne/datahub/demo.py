@@ -42,6 +42,7 @@ FESTIVALS = [
     ("춘천 소양강 문화제", 10, 10, 3, "소양강 스카이워크"),
     ("춘천 호수별빛축제", 12, 15, 20, "공지천 유원지"),
 ]
+ROW_LEVEL = {"chuncheon-daily-visitors", "chuncheon-card-spending"}
 INDUSTRIES = ["식음료", "숙박", "레저·스포츠", "쇼핑", "문화·관광", "운송"]
 
 
@@ -169,6 +170,8 @@ def load_demo_datasets(actor, *, seed=2018, days=730):
                     "temporal_end": today,
                     "contact_name": "춘천시 정보통신과",
                     "contact_email": "data@demo.dongne.kr",
+                    # Daily counts per 읍면동 include small numbers (k-anonymity): members only.
+                    "visibility": "members" if slug in ROW_LEVEL else "public",
                 },
             )
             path = tmp / f"{slug}.csv"

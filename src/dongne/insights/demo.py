@@ -18,6 +18,7 @@ from dongne.network.models import Organisation
 from . import generate
 
 # slug → title, English title, description, themes, frequency
+ROW_LEVEL = {"insights-visitors", "insights-spending", "insights-reviews"}
 CATALOG = {
     "insights-visitors": (
         "강원·춘천 일별 방문객 (현지인·외지인·외국인)",
@@ -100,6 +101,9 @@ def load_insights_demo(actor, *, seed=2018):
                         "contact_name": "춘천시 정보통신과",
                         "contact_email": "data@demo.dongne.kr",
                         "source_kind": "generated",
+                        # Row-level counts can fall below the privacy threshold k: only members see the raw
+                        # tables; the public sees the k-suppressed analyses built on them.
+                        "visibility": "members" if slug in ROW_LEVEL else "public",
                     },
                 )
             path = paths[slug]
