@@ -220,21 +220,34 @@ def test_a_column_empty_in_the_sample_is_typed_over_the_whole_file(store, tmp_pa
     assert types(v)["폐업일"] == "date"
 
 
-@pytest.mark.parametrize("iconv", [True, False])
-def test_cp949_transcodes_in_pieces_cut_at_newlines(store, tmp_path, monkeypatch, iconv):
+@pytest.mark.parametrize("converter", ["compiled", "iconv", "python"])
+def test_cp949_transcodes_in_pieces_cut_at_newlines(store, tmp_path, monkeypatch, converter):
     from dongne.lake.io import iconv as iconv_mod
 
-    if not iconv:
+    if converter != "compiled":
+        monkeypatch.setattr(iconv_mod, "_compiled", lambda: None)
+    if converter == "python":
         monkeypatch.setattr(iconv_mod, "_libc", lambda: None)  # Python's codec instead of the C library's
+    if iconv_mod.converter() != converter:
+        pytest.skip(f"no {converter} converter here")
     monkeypatch.setattr(ingest, "CHUNK_BYTES", 4096)  # many pieces
     rows = [["지역", "값"]] + [[f"강원특별자치도 춘천시 {i}", str(i)] for i in range(5000)]
     v = ingest_file(store, "p", write_csv(tmp_path / "p.csv", rows, encoding="cp949"))
     assert v.rows == 5000 and table(v).column("지역")[4999].as_py() == "강원특별자치도 춘천시 4999"
+    long = "긴 줄 " * 3000  # one line longer than a piece
+    rows = [["지역", "값"], [long, "1"]] + [[f"춘천시 {i}", str(i)] for i in range(3000)]
+    v = ingest_file(store, "p", write_csv(tmp_path / "long.csv", rows, encoding="cp949"))
+    assert v.rows == 3001 and table(v).column("지역")[0].as_py() == long
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"".join(f"{i},춘천\n".encode("cp949") for i in range(3000)) + b"3000,\x80\x80\n")
     with pytest.raises(ReadError) as e:
         ingest_file(store, "p", bad, header=False)
     assert (e.value.code, e.value.row) == ("bad_encoding", 3001)
+    cut = tmp_path / "cut.csv"  # the last character lacks its second byte
+    cut.write_bytes(b"".join(f"{i},\xc3\xe1\xc3\xb5\n".encode("latin-1") for i in range(5)) + b"5,\xc3")
+    with pytest.raises(ReadError) as e:
+        ingest_file(store, "p", cut, header=False, encoding="cp949")
+    assert (e.value.code, e.value.row) == ("bad_encoding", 6)
 
 
 def test_progress_is_reported_as_it_goes(store, tmp_path, monkeypatch):

@@ -159,3 +159,58 @@ def test_strict_cast_refuses_a_value_instead_of_nulling_it(con, type_, bad):
 )
 def test_logical_types(duck, lake):
     assert normalize.logical_type(duck) == lake
+
+
+# --- the cheap casts for a column's usual spelling never disagree with the general cast ---
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SPELLINGS = st.lists(
+    st.one_of(
+        st.text("0123456789,.-/원 +e\t\u3000", max_size=14),
+        st.from_regex(r"[+-]?\d{1,4}(,\d{1,4}){0,3}(\.\d{0,3})?원?", fullmatch=True),
+        st.from_regex(r"(19|20|24|99)\d{2}[-./]? ?\d{1,3}[-./]? ?\d{1,3}\.?", fullmatch=True),
+        st.from_regex(r"(19|20)\d{6,7}", fullmatch=True),
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@pytest.mark.parametrize(
+    ("type_", "shape"),
+    [("integer", "grouped"), ("double", "grouped")]
+    + [("date", form) for form in ("iso", "dots", "slashes", "compact")],
+)
+@settings(max_examples=150, deadline=None)
+@given(values=_SPELLINGS)
+def test_a_shaped_cast_takes_what_the_general_cast_takes_and_nothing_else(type_, shape, values):
+    with connect(threads=1) as con:
+        con.register("src", pa.table({"v": pa.array(values, pa.string())}))
+        rows = con.execute(
+            f"SELECT v, {normalize.fit_expression('v', type_)}, {normalize.fit_expression('v', type_, shape)} "
+            "FROM src"
+        ).fetchall()
+    for value, general, shaped in rows:
+        assert shaped == general, (value, general, shaped)
+
+
+def test_the_usual_spelling_is_found_on_the_sample(con):
+    inferred, rows = typed(
+        con,
+        {
+            "매출액": ["12,300원", "900원", "1,000원"],
+            "방문자수": ["1,234", "7", "2,999"],
+            "기준일": ["2024.05.01", "2024.5.2", "2024-05-03"],
+            "등록일": ["20240501", "20240502", "2024-05-03"],
+            "개업일": ["2024-05-01", "2024. 5. 1.", "2024/5/1"],  # no spelling is most: no shape
+        },
+    )
+    assert inferred.shapes == {
+        "매출액": "grouped",
+        "방문자수": "grouped",
+        "기준일": "dots",
+        "등록일": "compact",
+    }
+    assert rows[0] == (12300, 1234, dt.date(2024, 5, 1), dt.date(2024, 5, 1), dt.date(2024, 5, 1))

@@ -122,3 +122,25 @@ def test_profile_of_nested_values_from_records(tmp_path):
     tags, n = v.profile
     assert tags == {"name": "tags", "type": "other", "nulls": 0}
     assert n["top"] == [{"value": 1, "count": 2}]
+
+
+def test_top_values_of_a_many_valued_column_in_a_big_version_come_from_a_sample(tmp_path, monkeypatch):
+    monkeypatch.setattr(profile_mod, "TOP_SAMPLE_ROWS", 2000)
+    monkeypatch.setattr(profile_mod, "TOP_EXACT_DISTINCT", 100)
+    n = 20_000
+    path = tmp_path / "big.parquet"
+    names = ["봄내" if i % 10 < 3 else f"상호 {i % 3000}" for i in range(n)]  # one name in 30 % of rows
+    pq.write_table(
+        pa.table({"상호명": names, "업종": [["음식점", "카페"][i % 2] for i in range(n)]}),
+        path,
+        row_group_size=500,
+    )
+    with connect() as con:
+        shops, kinds = profile(con, [path], columns(("상호명", "text"), ("업종", "text")))
+    assert shops["top_sampled"] is True and shops["top"][0]["value"] == "봄내"
+    assert abs(shops["top"][0]["count"] - 6000) <= 600  # estimated from about 2,000 rows, scaled
+    assert (shops["nulls"], shops["min"], shops["max"]) == (0, "봄내", "상호 999")  # exact, from metadata
+    assert "top_sampled" not in kinds and kinds["top"] == [  # few distinct values: exact
+        {"value": "음식점", "count": 10_000},
+        {"value": "카페", "count": 10_000},
+    ]

@@ -1,10 +1,16 @@
 """Column profiles and the preview, computed once at ingest over the written Parquet and stored in
 ``_version.json``, so a dataset page never rescans the data.
 
-One scan for counts, approximate distinct counts (HyperLogLog) and min/max; then, per column whose values
-repeat and number at most TOP_GROUPS distinct, an exact GROUP BY for its top values (Parquet is columnar, so
+Counts and min/max come from the Parquet metadata (DuckDB answers those aggregates from row-group statistics
+when they are asked alone), approximate distinct counts (HyperLogLog) from one scan; then, per column whose
+values repeat and number at most TOP_GROUPS distinct, a GROUP BY for its top values (Parquet is columnar, so
 each reads one column). A column of mostly unique values has no meaningful top values and is not grouped —
 that keeps memory bounded at 10 million distinct values.
+
+Top values are exact, except for a column of more than TOP_EXACT_DISTINCT distinct values in a version of more
+than TOP_SAMPLE_ROWS rows: there the GROUP BY (hashing millions of values into a table of many thousand
+groups, the dearest part of a profile) runs on evenly spaced row groups holding about TOP_SAMPLE_ROWS rows,
+and the counts are scaled to the whole version; the profile says so with ``"top_sampled": true``.
 """
 
 import base64
@@ -16,6 +22,8 @@ from .sqlutil import ident, path_list
 
 TOP = 5
 TOP_GROUPS = 200_000
+TOP_EXACT_DISTINCT = 10_000
+TOP_SAMPLE_ROWS = 500_000
 TEXT_LIMIT = 200  # profile values are for display; a 5 kB description is cut
 
 
@@ -23,36 +31,66 @@ def profile(con, files, columns: list[dict]) -> list[dict]:
     """Per column (``columns`` as in _version.json): name, type, nulls, distinct (estimate), min, max and
     top values [{"value", "count"}] (values seen more than once; None when not computed)."""
     rel = f"read_parquet({path_list(files)})"
-    aggs = ["count(*)"]
-    for c in columns:
-        q = ident(c["name"])
-        aggs.append(f"count({q})")
-        if c["type"] != "other":
-            aggs += [f"approx_count_distinct({q})", f"min({q})", f"max({q})"]
-    row = iter(con.execute(f"SELECT {', '.join(aggs)} FROM {rel}").fetchone())
-    total = next(row)
+    typed = [c for c in columns if c["type"] != "other"]
+    # Counts and min/max, each asked alone, are answered from the Parquet metadata (row-group statistics)
+    # without reading the data; in one query with a distinct count they would cost a scan of every column.
+    counts = _row(con, rel, ["count(*)"] + [f"count({ident(c['name'])})" for c in columns])
+    ranges = _row(con, rel, [f"{f}({ident(c['name'])})" for c in typed for f in ("min", "max")])
+    distinct = _row(con, rel, [f"approx_count_distinct({ident(c['name'])})" for c in typed])
+    total = next(counts)
+    sample = _sample(con, files, total) if total > TOP_SAMPLE_ROWS else None
     out = []
     for c in columns:
-        p = {"name": c["name"], "type": c["type"], "nulls": total - next(row)}
+        p = {"name": c["name"], "type": c["type"], "nulls": total - next(counts)}
         if c["type"] != "other":
-            p["distinct"], p["min"], p["max"] = (
-                next(row),
-                _short(json_safe(next(row))),
-                _short(json_safe(next(row))),
-            )
+            p["distinct"] = next(distinct)
+            p["min"], p["max"] = _short(json_safe(next(ranges))), _short(json_safe(next(ranges)))
             p["top"] = None
             present = total - p["nulls"]
             if p["distinct"] <= TOP_GROUPS and p["distinct"] < 0.95 * present:
-                q = ident(c["name"])
+                q, where, scale = ident(c["name"]), "", 1.0
+                if sample and p["distinct"] > TOP_EXACT_DISTINCT:
+                    where, scale = sample[0], total / sample[1]
+                    p["top_sampled"] = True
                 top = con.execute(
-                    f"SELECT {q}, count(*) FROM {rel} WHERE {q} IS NOT NULL GROUP BY 1 HAVING count(*) > 1 "
-                    f"ORDER BY 2 DESC, 1 LIMIT {TOP}"
+                    f"SELECT {q}, count(*) FROM {_rel(files, where)} WHERE {q} IS NOT NULL{where} GROUP BY 1 "
+                    f"HAVING count(*) > 1 ORDER BY 2 DESC, 1 LIMIT {TOP}"
                 ).fetchall()
-                p["top"] = [{"value": _short(json_safe(v)), "count": n} for v, n in top]
+                p["top"] = [{"value": _short(json_safe(v)), "count": round(n * scale)} for v, n in top]
             elif present and p["distinct"] >= 0.95 * present:
                 p["top"] = []  # (nearly) every value is unique
         out.append(p)
     return out
+
+
+def _rel(files, where: str) -> str:
+    return f"read_parquet({path_list(files)}{', file_row_number=true' if where else ''})"
+
+
+def _sample(con, files, total: int) -> tuple[str, int] | None:
+    """(a filter on file_row_number keeping every k-th row group, the rows it keeps) for a single file, so
+    that about TOP_SAMPLE_ROWS rows are read: DuckDB skips the other row groups without reading them."""
+    if len(files) != 1:
+        return None
+    sizes = [
+        n
+        for _, n in con.execute(
+            f"SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata({path_list(files)}) "
+            "ORDER BY 1"
+        ).fetchall()
+    ]
+    step = -(-total // TOP_SAMPLE_ROWS)
+    if step < 2 or len(sizes) < 2 * step:
+        return None
+    starts = [sum(sizes[:i]) for i in range(len(sizes))]
+    keep = range(0, len(sizes), step)
+    ranges = " OR ".join(f"file_row_number BETWEEN {starts[i]} AND {starts[i] + sizes[i] - 1}" for i in keep)
+    return f" AND ({ranges})", sum(sizes[i] for i in keep)
+
+
+def _row(con, rel: str, aggregates: list[str]):
+    """An iterator over the one row of ``SELECT aggregates FROM rel`` (empty without aggregates)."""
+    return iter(con.execute(f"SELECT {', '.join(aggregates)} FROM {rel}").fetchone() if aggregates else ())
 
 
 def preview(con, files, limit: int = 50) -> list[dict]:
