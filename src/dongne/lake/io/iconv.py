@@ -187,7 +187,7 @@ def _compiled():
         ]:
             return None
         return found
-    except (OSError, subprocess.SubprocessError, AttributeError):
+    except Exception:  # no home directory, no compiler, a broken build…: the next converter, never a failure
         return None
 
 
