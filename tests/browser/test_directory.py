@@ -35,3 +35,7 @@ def test_anonymous_visitor_searches_the_directory_in_korean(page, secretariat):
     expect(cards).to_have_count(1)
     expect(cards.locator("h2 a")).to_have_text(tourism.name)
     expect(search).to_have_value("관광")
+    # What the browser showed is what the search index answers for the public.
+    from dongne.core.search import search_ids
+
+    assert search_ids("network.organisation", "관광", public_only=True) == [tourism.pk]

@@ -15,6 +15,7 @@ def test_secretariat_logs_in_and_sees_their_name(page, live_server, secretariat,
     # The secretariat's tools appear in the navigation once logged in.
     expect(page.locator('#site-nav a[href="/network/import/"]')).to_be_visible()
     expect(page.locator('.site-header form[action="/accounts/logout/"] button[type=submit]')).to_be_visible()
+    assert any(c["name"] == "sessionid" for c in page.context.cookies())
 
 
 def test_wrong_password_shows_an_error_and_stays_on_the_login_page(page, secretariat, login):
@@ -27,3 +28,4 @@ def test_wrong_password_shows_an_error_and_stays_on_the_login_page(page, secreta
     expect(page.locator("#id_password")).to_have_value("")
     expect(page.locator(".site-header .who")).to_have_count(0)
     expect(page.locator('#site-nav a[href="/network/import/"]')).to_have_count(0)
+    assert not any(c["name"] == "sessionid" for c in page.context.cookies())
