@@ -270,7 +270,7 @@ def _trend_chart(form):
             "last": _date(periods[-1]),
             "total": _n(sum(totals.values())),
             "grain": {"day": _("day"), "week": _("week"), "month": _("month")}[grain],
-            "peak": _date(peak),
+            "peak": _date(peak)[:7] if grain == "month" else _date(peak),
             "peak_n": _n(totals[peak]),
             "average": average_label,
         }
@@ -606,10 +606,14 @@ def _impact_sentence(row, festival):
             per_day_high=_won(row.get("extra_ci_high")),
             total=_won(row.get("extra_total")),
         )
-        text = _(
+        text = ngettext(
             "Card spending in %(area)s during the festival was %(pct)s against the baseline (95%% interval "
             "%(low)s to %(high)s): about %(per_day)s more a day (%(per_day_low)s to %(per_day_high)s), "
-            "%(total)s over %(days)s days."
+            "%(total)s over %(days)s day.",
+            "Card spending in %(area)s during the festival was %(pct)s against the baseline (95%% interval "
+            "%(low)s to %(high)s): about %(per_day)s more a day (%(per_day_low)s to %(per_day_high)s), "
+            "%(total)s over %(days)s days.",
+            row.get("days") or 0,
         )
     else:
         values.update(
@@ -618,10 +622,14 @@ def _impact_sentence(row, festival):
             per_day_high=_n(row.get("extra_ci_high")),
             total=_n(row.get("extra_total")),
         )
-        text = _(
+        text = ngettext(
             "Visitors in %(area)s during the festival were %(pct)s against the baseline (95%% interval "
             "%(low)s to %(high)s): about %(per_day)s more visitors a day (%(per_day_low)s to %(per_day_high)s), "
-            "%(total)s over %(days)s days."
+            "%(total)s over %(days)s day.",
+            "Visitors in %(area)s during the festival were %(pct)s against the baseline (95%% interval "
+            "%(low)s to %(high)s): about %(per_day)s more visitors a day (%(per_day_low)s to %(per_day_high)s), "
+            "%(total)s over %(days)s days.",
+            row.get("days") or 0,
         )
     sentence = text % values
     low, high = row.get("ci_low_pct"), row.get("ci_high_pct")
