@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from dongne.network import selectors as network_selectors
 
 from . import permissions, selectors, services
-from .errors import DongneError
+from .errors import ValidationError
 from .forms import AcceptInvitationForm, AuditFilterForm, InvitationForm, TokenForm
 from .pagination import paginate
 
@@ -50,9 +50,7 @@ def invitations(request):
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invite_user(actor=request.user, **form.cleaned_data)
-        except DongneError as exc:
-            if exc.status != 400:
-                raise
+        except ValidationError as exc:  # field problems go back onto the form
             _form_errors(form, exc)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
@@ -80,9 +78,7 @@ def accept_invitation(request, token):
                 name=form.cleaned_data["name"],
                 password=form.cleaned_data["password"],
             )
-        except DongneError as exc:
-            if exc.status != 400:
-                raise
+        except ValidationError as exc:  # field problems go back onto the form
             _form_errors(form, exc)
         else:
             login(request, user, backend="dongne.core.backends.RoleBackend")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dongne.core import permissions
-from dongne.core.errors import DongneError, NotFound
+from dongne.core.errors import NotFound, ValidationError
 from dongne.core.pagination import paginate
 from dongne.core.views import _form_errors
 from dongne.lake.export import FORMATS, export_path
@@ -55,9 +55,7 @@ def dataset_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             dataset = services.create_dataset(actor=request.user, data=form.service_data())
-        except DongneError as exc:
-            if exc.status != 400:
-                raise
+        except ValidationError as exc:  # field problems go back onto the form
             _form_errors(form, exc)
         else:
             messages.success(request, _("The dataset was registered; upload its data now."))
@@ -75,9 +73,7 @@ def dataset_edit(request, slug):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_dataset(actor=request.user, dataset_id=dataset.pk, data=form.service_data())
-        except DongneError as exc:
-            if exc.status != 400:
-                raise
+        except ValidationError as exc:  # field problems go back onto the form
             _form_errors(form, exc)
         else:
             messages.success(request, _("The dataset was saved."))

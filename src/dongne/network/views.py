@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from dongne.core import permissions
-from dongne.core.errors import DongneError, NotFound
+from dongne.core.errors import NotFound, ValidationError
 from dongne.core.pagination import paginate
 from dongne.core.views import _form_errors
 
@@ -85,9 +85,7 @@ def organisation_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             org = services.create_organisation(actor=request.user, data=form.cleaned_data)
-        except DongneError as exc:
-            if exc.status != 400:
-                raise
+        except ValidationError as exc:  # field problems go back onto the form
             _form_errors(form, exc)
         else:
             messages.success(request, _("%(name)s was registered.") % {"name": org.name})
@@ -104,9 +102,7 @@ def organisation_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_organisation(actor=request.user, organisation_id=org.pk, data=form.cleaned_data)
-        except DongneError as exc:
-            if exc.status != 400:
-                raise
+        except ValidationError as exc:  # field problems go back onto the form
             _form_errors(form, exc)
         else:
             messages.success(request, _("The profile was saved."))
@@ -277,9 +273,7 @@ def mou_create(request):
         partner = data.pop("partner")
         try:
             mou = services.create_mou(actor=request.user, partner_id=partner.pk, data=data)
-        except DongneError as exc:
-            if exc.status != 400:
-                raise
+        except ValidationError as exc:  # field problems go back onto the form
             _form_errors(form, exc)
         else:
             messages.success(request, _("The MOU was recorded."))
@@ -341,9 +335,7 @@ def import_members(request):
                 filename=upload.name,
                 dry_run=form.cleaned_data["dry_run"],
             )
-        except DongneError as exc:
-            if exc.status != 400:
-                raise
+        except ValidationError as exc:  # field problems go back onto the form
             errors = {"message": exc.render(), "rows": exc.errors if isinstance(exc.errors, list) else []}
         else:
             if report["dry_run"]:
