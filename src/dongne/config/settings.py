@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "dongne.network",
     "dongne.datahub",
     "dongne.insights",
+    "dongne.governance",
+    "dongne.opportunities",
+    "dongne.programs",
+    "dongne.spaces",
 ]
 
 MIDDLEWARE = [

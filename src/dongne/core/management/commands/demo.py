@@ -30,6 +30,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"지역 인사이트 데이터셋 {len(insights)}개를 적재했습니다 / insights datasets: {', '.join(insights)}"
             )
+        from dongne.governance.demo import load_governance_demo
+        from dongne.opportunities.demo import load_opportunities_demo
+        from dongne.programs.demo import load_programs_demo
+        from dongne.spaces.demo import load_spaces_demo
+
+        for load in (load_governance_demo, load_opportunities_demo, load_programs_demo, load_spaces_demo):
+            for line in load(secretariat, seed=seed):
+                self.stdout.write(line)
         self.stdout.write("로그인 / logins (password: " + DEMO_PASSWORD + ")")
         for role, email in result["logins"]:
             self.stdout.write(f"  {role:<12} {email}")

@@ -1,0 +1,1 @@
+"""Permission rules of governance (see core.permissions)."""

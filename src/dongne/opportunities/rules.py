@@ -1,0 +1,1 @@
+"""Permission rules of opportunities (see core.permissions)."""

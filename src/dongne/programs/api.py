@@ -1,0 +1,5 @@
+"""Programs endpoints under /api/v1/programs/."""
+
+from ninja import Router
+
+router = Router(tags=["programs"])

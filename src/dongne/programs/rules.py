@@ -1,0 +1,1 @@
+"""Permission rules of programs (see core.permissions)."""

@@ -1,0 +1,1 @@
+"""Permission rules of spaces (see core.permissions)."""
