@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import random
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -144,3 +145,31 @@ def test_top_values_of_a_many_valued_column_in_a_big_version_come_from_a_sample(
         {"value": "음식점", "count": 10_000},
         {"value": "카페", "count": 10_000},
     ]
+
+
+def test_distinct_counts_of_a_big_version_are_estimated_from_the_sample(tmp_path, monkeypatch):
+    monkeypatch.setattr(profile_mod, "TOP_SAMPLE_ROWS", 2000)
+    n, rng = 40_000, random.Random(7)
+    path = tmp_path / "big.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "순번": list(range(n)),  # unique
+                "업종": [["음식점", "카페", "숙박"][i % 3] for i in range(n)],  # saturated
+                "상호": [
+                    f"상호 {rng.randrange(5000)}" for _ in range(n)
+                ],  # 5,000 values spread through the file
+            }
+        ),
+        path,
+        row_group_size=500,
+    )
+    with connect() as con:
+        serial, kind, shop = profile(
+            con, [path], columns(("순번", "integer"), ("업종", "text"), ("상호", "text"))
+        )
+    assert all(p["distinct_sampled"] for p in (serial, kind, shop))
+    assert serial["distinct"] == n and serial["top"] == []
+    assert kind["distinct"] == 3
+    assert 4000 <= shop["distinct"] <= 6000, shop["distinct"]
+    assert (serial["min"], serial["max"]) == (0, n - 1)  # still exact, from the metadata
