@@ -59,7 +59,11 @@ def test_trend_by_visitor_type_monthly_with_a_moving_average(sources, sql):
     for row, want in zip(got, expected, strict=True):
         assert row[:4] == want[:4]
         assert (row[4] is None and want[4] is None) or row[4] == pytest.approx(want[4], abs=0.05)
-    assert {r["visitor_type_label"] for r in table.rows} == {"현지인", "외지인", "외국인"}
+    assert {r["visitor_type_label"] for r in table.rows} == {
+        "Local residents",
+        "Visitors from other regions",
+        "Foreign visitors",
+    }  # English msgids; the API and pages translate them
 
 
 def test_trend_weekly_by_area_for_chosen_areas(sources, sql):
@@ -217,7 +221,7 @@ def test_seasonality_indexes(sources, sql):
         assert rows[("month", month)]["index"] == pytest.approx(per_day / average, abs=5e-4)
     for day, per_day in weekdays.items():
         assert rows[("weekday", day)]["index"] == pytest.approx(per_day / average, abs=5e-4)
-    assert rows[("weekday", 5)]["label"] == "토" and rows[("weekday", 5)]["index"] > 1.2
+    assert rows[("weekday", 5)]["label"] == "Sat" and rows[("weekday", 5)]["index"] > 1.2
 
 
 def test_opportunities_find_the_places_where_spending_lags(sources, regional):
@@ -275,7 +279,7 @@ def test_table_as_json_and_csv(sources):
     assert data["meta"]["filters"]["areas"] == ["3201039"]
     text = table.to_csv()
     assert text.startswith("\ufeffvisitor_type,visitor_type_label,visitors,share,suppressed\r\n")
-    assert "현지인" in text
+    assert "Local residents" in text
 
 
 def test_year_over_year_by_week_lines_up_weekdays(sources, sql):

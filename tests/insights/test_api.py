@@ -45,6 +45,18 @@ def test_csv_is_utf8_with_a_bom_and_korean_text(client, published):
     assert [r["visitor_type_label"] for r in rows] == ["현지인", "외지인", "외국인"]
 
 
+def test_labels_follow_the_language_of_the_request(client, published):
+    korean = client.get(URL + "seasonality", {"area": "3201036"}).json()
+    english = client.get(URL + "seasonality", {"area": "3201036"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    label = {c["name"]: c["label"] for c in korean["columns"]}
+    assert (label["index"], label["suppressed"]) == ("지수(평균=1)", "비공개 값 포함")
+    assert {c["name"]: c["label"] for c in english["columns"]}["index"] == "Index (mean = 1)"
+    saturday = [r["label"] for r in korean["rows"] + english["rows"] if r["kind"] == "weekday" and r["key"] == 5]
+    assert saturday == ["토", "Sat"]
+    may = [r["label"] for r in korean["rows"] if r["kind"] == "month" and r["key"] == 5]
+    assert may == ["5월"]
+
+
 def test_repeatable_filters_and_options(client, published):
     response = client.get(
         URL + "area_totals", {"area": ["3201036", "3201057"], "visitor_type": ["other", "foreign"]}

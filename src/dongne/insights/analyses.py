@@ -75,6 +75,13 @@ from dongne.lake.query import json_safe
 
 from .generate import HOLIDAYS, INDUSTRIES, SLUGS, VISITOR_TYPES
 
+
+def gettext_noop(message: str) -> str:
+    """Marks a label for extraction (makemessages knows this name) without importing Django here: labels are
+    English msgids, translated where a request's language is known (insights.selectors.localise)."""
+    return message
+
+
 __all__ = [
     "ANALYSES",
     "INDUSTRIES",
@@ -99,10 +106,36 @@ __all__ = [
     "year_over_year",
 ]
 
-VISITOR_TYPE_LABELS = {"local": "현지인", "other": "외지인", "foreign": "외국인"}
+VISITOR_TYPE_LABELS = {
+    "local": gettext_noop("Local residents"),
+    "other": gettext_noop("Visitors from other regions"),
+    "foreign": gettext_noop("Foreign visitors"),
+}
 LEVELS = {"sigungu": 5, "emd": 7}
 GRAINS = ("day", "week", "month")
-WEEKDAY_LABELS = ("월", "화", "수", "목", "금", "토", "일")
+WEEKDAY_LABELS = (
+    gettext_noop("Mon"),
+    gettext_noop("Tue"),
+    gettext_noop("Wed"),
+    gettext_noop("Thu"),
+    gettext_noop("Fri"),
+    gettext_noop("Sat"),
+    gettext_noop("Sun"),
+)
+MONTH_LABELS = (
+    gettext_noop("January"),
+    gettext_noop("February"),
+    gettext_noop("March"),
+    gettext_noop("April"),
+    gettext_noop("May"),
+    gettext_noop("June"),
+    gettext_noop("July"),
+    gettext_noop("August"),
+    gettext_noop("September"),
+    gettext_noop("October"),
+    gettext_noop("November"),
+    gettext_noop("December"),
+)
 
 
 class AnalysisError(ValueError):
@@ -186,7 +219,7 @@ class Filters:
 @dataclass
 class Table:
     """A tidy result. ``columns``: ``[{"name", "type", "label"}]`` (type: ``date string integer number boolean
-    list``; ``label`` in Korean); ``rows``: one dict per row; ``meta``: what was computed and how (may hold other
+    list``; ``label`` an English msgid, translated by selectors.localise); ``rows``: one dict per row; ``meta``: what was computed and how (may hold other
     Tables, e.g. a festival's daily series)."""
 
     columns: list[dict[str, str]]
@@ -241,76 +274,76 @@ def _csv_value(value):
     return value
 
 
-_LABELS = {
-    "period": "기간",
-    "visitor_type": "방문객 유형",
-    "visitor_type_label": "유형",
-    "area_code": "지역 코드",
-    "area_name": "지역",
-    "level": "단위",
-    "visitors": "방문객 수",
-    "days": "일수",
-    "moving_average": "이동평균",
-    "year": "연도",
-    "period_start": "기간 시작일",
-    "previous_year": "전년 같은 기간",
-    "change_pct": "전년 대비(%)",
-    "metric": "지표",
-    "during": "축제 기간 일평균",
-    "baseline": "비교일 일평균",
-    "control_during": "비교 지역 축제 기간 일평균",
-    "control_baseline": "비교 지역 비교일 일평균",
-    "uplift_pct": "증가율(%)",
-    "ci_low_pct": "95% 구간 하한(%)",
-    "ci_high_pct": "95% 구간 상한(%)",
-    "extra_per_day": "하루 추가분",
-    "extra_total": "기간 추가분",
-    "extra_ci_low": "하루 추가분 95% 구간 하한",
-    "extra_ci_high": "하루 추가분 95% 구간 상한",
-    "baseline_days": "비교일 수",
-    "date": "날짜",
-    "phase": "구간",
-    "baseline_day": "비교일 여부",
-    "control_visitors": "비교 지역 방문객(평균)",
-    "spending": "카드 소비액(원)",
-    "control_spending": "비교 지역 소비액(평균, 원)",
-    "share": "비중",
-    "industry": "업종",
-    "amount": "소비액(원)",
-    "transactions": "결제 건수",
-    "per_visitor": "방문객 1인당 소비액(원)",
-    "avg_ticket": "건당 결제액(원)",
-    "rank": "순위",
-    "visitors_per_day": "일평균 방문객",
-    "previous_visitors": "직전 기간 방문객",
-    "growth_pct": "증감률(%)",
-    "attractions": "관광지",
-    "kind": "구분",
-    "key": "값",
-    "label": "이름",
-    "index": "지수(평균=1)",
-    "term": "키워드",
-    "count": "언급 리뷰 수",
-    "previous": "직전 기간 언급 수",
-    "growth": "증가 배수",
-    "examples": "예문",
-    "month": "월",
-    "benchmark_per_visitor": "비교 기준 1인당 소비액(원)",
-    "gap": "추정 미실현 소비액(원)",
-    "datasets": "원천 데이터셋",
-    "local": "현지인",
-    "other": "외지인",
-    "foreign": "외국인",
-    "festival_id": "축제 ID",
-    "name": "이름",
-    "start_date": "시작일",
-    "end_date": "종료일",
-    "place": "장소",
-    "attraction_id": "관광지 ID",
-    "latitude": "위도",
-    "longitude": "경도",
-    "category": "분류",
-    "suppressed": "비공개 값 포함",
+_LABELS = {  # English msgids; the Django layer translates them (insights.selectors.localise)
+    "period": gettext_noop("Period"),
+    "visitor_type": gettext_noop("Visitor type"),
+    "visitor_type_label": gettext_noop("Type"),
+    "area_code": gettext_noop("Area code"),
+    "area_name": gettext_noop("Area"),
+    "level": gettext_noop("Level"),
+    "visitors": gettext_noop("Visitors"),
+    "days": gettext_noop("Days"),
+    "moving_average": gettext_noop("Moving average"),
+    "year": gettext_noop("Year"),
+    "period_start": gettext_noop("Period start"),
+    "previous_year": gettext_noop("Same period a year earlier"),
+    "change_pct": gettext_noop("Change on a year earlier (%)"),
+    "metric": gettext_noop("Metric"),
+    "during": gettext_noop("Daily average during the festival"),
+    "baseline": gettext_noop("Daily average on comparable days"),
+    "control_during": gettext_noop("Comparison areas: daily average during the festival"),
+    "control_baseline": gettext_noop("Comparison areas: daily average on comparable days"),
+    "uplift_pct": gettext_noop("Uplift (%)"),
+    "ci_low_pct": gettext_noop("95 percent interval, low (%)"),
+    "ci_high_pct": gettext_noop("95 percent interval, high (%)"),
+    "extra_per_day": gettext_noop("Extra per day"),
+    "extra_total": gettext_noop("Extra over the period"),
+    "extra_ci_low": gettext_noop("Extra per day, 95 percent interval low"),
+    "extra_ci_high": gettext_noop("Extra per day, 95 percent interval high"),
+    "baseline_days": gettext_noop("Comparable days"),
+    "date": gettext_noop("Date"),
+    "phase": gettext_noop("Phase"),
+    "baseline_day": gettext_noop("Comparable day"),
+    "control_visitors": gettext_noop("Comparison areas: visitors (mean)"),
+    "spending": gettext_noop("Card spending (KRW)"),
+    "control_spending": gettext_noop("Comparison areas: spending (mean, KRW)"),
+    "share": gettext_noop("Share"),
+    "industry": gettext_noop("Industry"),
+    "amount": gettext_noop("Spending (KRW)"),
+    "transactions": gettext_noop("Transactions"),
+    "per_visitor": gettext_noop("Spending per visitor (KRW)"),
+    "avg_ticket": gettext_noop("Spending per transaction (KRW)"),
+    "rank": gettext_noop("Rank"),
+    "visitors_per_day": gettext_noop("Visitors per day"),
+    "previous_visitors": gettext_noop("Visitors in the previous period"),
+    "growth_pct": gettext_noop("Growth (%)"),
+    "attractions": gettext_noop("Attractions"),
+    "kind": gettext_noop("Kind"),
+    "key": gettext_noop("Value"),
+    "label": gettext_noop("Name"),
+    "index": gettext_noop("Index (mean = 1)"),
+    "term": gettext_noop("Keyword"),
+    "count": gettext_noop("Reviews mentioning it"),
+    "previous": gettext_noop("Mentions in the previous period"),
+    "growth": gettext_noop("Growth (times)"),
+    "examples": gettext_noop("Examples"),
+    "month": gettext_noop("Month"),
+    "benchmark_per_visitor": gettext_noop("Benchmark spending per visitor (KRW)"),
+    "gap": gettext_noop("Estimated unrealised spending (KRW)"),
+    "datasets": gettext_noop("Source datasets"),
+    "local": gettext_noop("Local residents"),
+    "other": gettext_noop("Visitors from other regions"),
+    "foreign": gettext_noop("Foreign visitors"),
+    "festival_id": gettext_noop("Festival ID"),
+    "name": gettext_noop("Name"),
+    "start_date": gettext_noop("Start date"),
+    "end_date": gettext_noop("End date"),
+    "place": gettext_noop("Place"),
+    "attraction_id": gettext_noop("Attraction ID"),
+    "latitude": gettext_noop("Latitude"),
+    "longitude": gettext_noop("Longitude"),
+    "category": gettext_noop("Category"),
+    "suppressed": gettext_noop("Includes withheld values"),
 }
 
 
@@ -949,7 +982,7 @@ def seasonality(filters=None, *, sources=None, k=None, engine=None) -> Table:
         days = sum(c["days"] for c in items)
         average = total / days if days else None
         for kind, key_name, keys, label in (
-            ("month", "month", range(1, 13), lambda m: f"{m}월"),
+            ("month", "month", range(1, 13), lambda m: MONTH_LABELS[m - 1]),
             ("weekday", "weekday", range(7), lambda d: WEEKDAY_LABELS[d]),
         ):
             for key in keys:

@@ -7,6 +7,7 @@ and the pages report a bad parameter the same way (400 naming the parameter).
 
 from collections.abc import Mapping
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dongne.core.errors import NotFound, ValidationError
@@ -180,9 +181,31 @@ def run_analysis(name: str, params: Mapping, *, engine=None, k=None) -> analyses
             raise invalid("festival_id", "missing_festival")
         args = (festival_id,)
     try:
-        return analyses.ANALYSES[name](*args, filters, **options, engine=engine, k=k)
+        table = analyses.ANALYSES[name](*args, filters, **options, engine=engine, k=k)
     except (analyses.AnalysisError, LakeError) as exc:
         raise to_domain(exc)
+    return localise(table)
+
+
+# Row values that are labels (English msgids from analyses), not data.
+_LABEL_VALUES = ("visitor_type_label", "label")
+
+
+def localise(table: analyses.Table) -> analyses.Table:
+    """Translate the table's column labels and label values into the active language, in place (nested tables in
+    ``meta`` too); the analyses themselves stay free of Django and speak English msgids."""
+    for column in table.columns:
+        column["label"] = gettext(column["label"])
+    labelled = [name for name in _LABEL_VALUES if name in table.names]
+    if labelled:
+        for row in table.rows:
+            for name in labelled:
+                if isinstance(row.get(name), str):
+                    row[name] = gettext(row[name])
+    for value in table.meta.values():
+        if isinstance(value, analyses.Table):
+            localise(value)
+    return table
 
 
 def table_part(table: analyses.Table, part: str | None) -> analyses.Table:
