@@ -36,6 +36,18 @@ class DatasetAdmin(AuditedAdmin):
     filter_horizontal = ["themes"]
     inlines = [VersionInline]
 
+    # Deleting goes through the service, which also removes the dataset's files from the lake.
+    def delete_model(self, request, obj):
+        from .services import delete_dataset
+
+        delete_dataset(actor=request.user, dataset_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        from .services import delete_dataset
+
+        for pk in list(queryset.values_list("pk", flat=True)):
+            delete_dataset(actor=request.user, dataset_id=pk)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         from .services import reindex_dataset

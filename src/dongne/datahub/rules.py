@@ -47,6 +47,12 @@ def _change(actor, dataset):
     return is_secretariat(actor) or publishes(actor, dataset)
 
 
+@rule("datahub.delete_dataset")
+def _delete(actor, dataset):
+    # Deleting published data is the secretariat's call; publishers ask it (the data may be cited elsewhere).
+    return is_secretariat(actor)
+
+
 @rule("datahub.add_version")
 def _add_version(actor, dataset):
     # actor None is the platform itself: scheduled refreshes of API-sourced datasets, shell commands.

@@ -1,6 +1,7 @@
 """State changes of the datahub app: datasets, versions (ingests and API pulls), usage."""
 
 import re
+import shutil
 import uuid
 from pathlib import Path
 
@@ -199,6 +200,30 @@ def update_dataset(*, actor, dataset_id, data):
         reindex_dataset(dataset)
         audit.record(actor, "datahub.dataset.updated", dataset, {"changes": changes})
     return dataset
+
+
+def delete_dataset(*, actor, dataset_id):
+    """Remove a dataset from the catalog with its versions, jobs, usage and search entry, and — once the
+    database change is committed — its Parquet files and cached downloads (secretariat only)."""
+    with transaction.atomic():
+        dataset = _dataset_for_update(dataset_id)
+        permissions.require(actor, "datahub.delete_dataset", dataset)
+        slug, pk = dataset.slug, dataset.pk
+        audit.record(
+            actor,
+            "datahub.dataset.deleted",
+            dataset,
+            {"slug": slug, "title": dataset.title, "versions": dataset.versions.count()},
+        )
+        search.remove_object(SEARCH_KIND, pk)
+        dataset.delete()
+
+        def remove_files():
+            lake_store().remove(slug)
+            shutil.rmtree(settings.DATA_DIR / "exports" / slug, ignore_errors=True)
+
+        transaction.on_commit(remove_files)
+    return slug
 
 
 def _dataset_for_update(dataset_id):

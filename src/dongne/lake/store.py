@@ -143,6 +143,18 @@ class Store:
         """Paths of the Parquet files of a version (the current one when None)."""
         return self.get(dataset, number).files
 
+    def remove(self, dataset: str) -> bool:
+        """Delete a dataset and all its versions. The folder is first renamed out of ``datasets/`` (atomic, so
+        no reader sees half a dataset), then removed. Returns whether there was anything to remove."""
+        base = self.dataset_dir(dataset)
+        if not base.is_dir():
+            return False
+        trash = self.root / "trash" / f"{dataset}-{time.time_ns()}"
+        trash.parent.mkdir(parents=True, exist_ok=True)
+        base.rename(trash)
+        shutil.rmtree(trash, ignore_errors=True)
+        return True
+
     def stage(self, dataset: str) -> Staging:
         return Staging(self, dataset)
 
