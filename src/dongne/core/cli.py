@@ -17,6 +17,8 @@ COMMANDS = {
     "pull": "공공데이터 API에서 데이터셋 갱신 / Pull a dataset from a public-data API",
     "import-members": "조합원 명부 가져오기 (CSV/XLSX) / Import the member register",
     "export-members": "조합원 명부 내보내기 / Export the member register",
+    "backup": "데이터베이스와 데이터 폴더 백업 / Back up the database and the data folder",
+    "restore": "백업을 빈 곳에 복원 / Restore a backup into an empty place",
     "manage": "Django 관리 명령 실행 / Run any Django management command",
 }
 
@@ -98,6 +100,13 @@ def build_parser():
     p.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="형식 / format")
     p.add_argument("-o", "--output", required=True, help="저장할 파일 / output file")
 
+    p = sub.add_parser("backup", help=COMMANDS["backup"], description=COMMANDS["backup"])
+    p.add_argument(
+        "destination", nargs="?", default=".", help="백업 파일 또는 폴더 / backup file or folder (default: .)"
+    )
+    p = sub.add_parser("restore", help=COMMANDS["restore"], description=COMMANDS["restore"])
+    p.add_argument("source", help="백업 파일 (.tar) / backup file")
+
     p = sub.add_parser("manage", help=COMMANDS["manage"], description=COMMANDS["manage"])
     p.add_argument("args", nargs=argparse.REMAINDER, help="Django 명령과 인자 / command and arguments")
     return parser
@@ -158,10 +167,36 @@ def main(argv=None):
         print(
             f"{organisations.count()}개 기관을 {args.output}에 저장했습니다 / saved {organisations.count()} organisations"
         )
+    elif args.command in ("backup", "restore"):
+        return _backup_or_restore(args)
     elif args.command == "manage":
         from django.core.management import execute_from_command_line
 
         execute_from_command_line(["dongne manage", *args.args])
+    return 0
+
+
+def _backup_or_restore(args):
+    from . import backup
+
+    try:
+        if args.command == "backup":
+            path, manifest = backup.create_backup(args.destination)
+            print(
+                f"백업했습니다 / backed up: {path} — {manifest['database']}, "
+                f"{len(manifest['versions'])} dataset versions, {len(manifest['files'])} files"
+            )
+            for missing in manifest["missing_versions"]:
+                print(f"  경고 / warning: {missing} is recorded but missing from the lake", file=sys.stderr)
+        else:
+            manifest = backup.restore_backup(args.source)
+            print(
+                f"복원했습니다 / restored: {args.source} ({manifest['created_at']}) — "
+                f"{len(manifest['versions'])} dataset versions, {len(manifest['files'])} files"
+            )
+    except backup.BackupError as exc:
+        print(f"실패 / failed: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
