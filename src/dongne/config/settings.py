@@ -32,7 +32,8 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 (DATA_DIR / "static").mkdir(exist_ok=True)
 
 DEBUG = env_bool("DONGNE_DEBUG", False)
-SECRET_KEY = env("DONGNE_SECRET_KEY", "dongne-insecure-development-key-change-me-in-production-0123456789")
+DEVELOPMENT_SECRET_KEY = "dongne-insecure-development-key-change-me-in-production-0123456789"
+SECRET_KEY = env("DONGNE_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env_list("DONGNE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DONGNE_CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = env("DONGNE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -160,10 +161,24 @@ EMAIL_USE_TLS = env_bool("DONGNE_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DONGNE_EMAIL_FROM", "동네 사무국 <noreply@dongne.local>")
 
 # --- security (production values come from the environment) ----------------------------------
-SESSION_COOKIE_SECURE = env_bool("DONGNE_SECURE_COOKIES", False)
+# DONGNE_HTTPS=true is the production switch: HTTPS-only cookies, redirect to HTTPS, HSTS. Behind a proxy that
+# terminates TLS, DONGNE_PROXY_SSL_HEADER=true trusts its X-Forwarded-Proto (only set it when the proxy
+# overwrites that header). `manage.py check --deploy` is clean with these (tests/core/test_deploy_settings.py).
+HTTPS = env_bool("DONGNE_HTTPS", False)
+SESSION_COOKIE_SECURE = env_bool("DONGNE_SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = int(env("DONGNE_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+# The platform's host and its subdomains are HTTPS-only; "preload" only allows a submission to the browsers'
+# preload list, which stays the domain owner's decision.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DONGNE_HSTS_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("DONGNE_HSTS_PRELOAD", HTTPS)
+if env_bool("DONGNE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 
 MESSAGE_TAGS = {40: "error"}
 PAGE_SIZE = int(env("DONGNE_PAGE_SIZE", "25"))

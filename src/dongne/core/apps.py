@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "dongne.core"
     label = "core"
     verbose_name = _("Platform")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (register system checks)
