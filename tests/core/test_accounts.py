@@ -331,6 +331,31 @@ def test_wrong_password_does_not_log_in(client, rep):
     assert client.get("/api/v1/core/me").json()["authenticated"] is False
 
 
+def test_repeated_failed_logins_lock_the_address_then_a_success_clears_it(client, rep, settings):
+    settings.LOGIN_ATTEMPTS = 3
+    for _ in range(3):
+        assert (
+            client.post("/accounts/login/", {"username": rep.email, "password": "wrong-1234"}).status_code
+            == 200
+        )
+    locked = client.post("/accounts/login/", {"username": rep.email, "password": PASSWORD})
+    assert locked.status_code == 429  # refused without checking the (right) password
+    assert "로그인 실패가 너무 많습니다. 15분 뒤에" in locked.content.decode()
+    assert client.get("/api/v1/core/me").json()["authenticated"] is False
+    # Another address from the same IP still gets its own tries (the IP allows four times as many).
+    other = UserFactory()
+    assert client.post("/accounts/login/", {"username": other.email, "password": PASSWORD}).status_code == 302
+    # Once the window has passed, the right password works and clears the count.
+    from dongne.core.models import RateCounter
+
+    RateCounter.objects.filter(key=f"login:email:{rep.email}").update(
+        window=timezone.now() - dt.timedelta(hours=1)
+    )
+    client.logout()
+    assert client.post("/accounts/login/", {"username": rep.email, "password": PASSWORD}).status_code == 302
+    assert not RateCounter.objects.filter(key=f"login:email:{rep.email}").exists()
+
+
 def test_email_is_stored_lower_case(db):
     assert UserFactory(email="Kim.Rep@Test.Dongne.KR").email == "kim.rep@test.dongne.kr"
 

@@ -223,3 +223,21 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return f"{self.kind}:{self.object_id}"
+
+
+class RateCounter(models.Model):
+    """Events per key per time window (failed logins per address, inquiries per sender, …), counted in the
+    database so that every worker process shares one limit. See core.ratelimit."""
+
+    key = models.CharField(_("key"), max_length=200)
+    window = models.DateTimeField(_("window start"))
+    count = models.PositiveIntegerField(_("events"), default=0)
+
+    class Meta:
+        verbose_name = _("rate counter")
+        verbose_name_plural = _("rate counters")
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="core_ratecounter_unique")]
+        indexes = [models.Index(fields=["window"], name="core_ratecounter_window")]
+
+    def __str__(self):
+        return f"{self.key} @ {self.window:%Y-%m-%d %H:%M} = {self.count}"

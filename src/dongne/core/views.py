@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -8,15 +9,45 @@ from django.views.decorators.http import require_POST
 
 from dongne.network import selectors as network_selectors
 
-from . import permissions, selectors, services
+from . import permissions, ratelimit, selectors, services
 from .errors import ValidationError
 from .forms import AcceptInvitationForm, AuditFilterForm, InvitationForm, TokenForm
 from .pagination import paginate
 
 
 class LoginView(auth_views.LoginView):
+    """Login with throttling: after DONGNE_LOGIN_ATTEMPTS failures for one address or from one IP within
+    DONGNE_LOGIN_LOCK_MINUTES, further attempts are refused without checking the password."""
+
     template_name = "core/login.html"
     redirect_authenticated_user = True
+
+    IP_FACTOR = 4  # one office behind one address: its people together get four times one address's tries
+
+    def _keys(self):
+        email = (self.request.POST.get("username") or "").strip().lower()
+        return [f"login:email:{email}", f"login:ip:{ratelimit.client_ip(self.request)}"]
+
+    def post(self, request, *args, **kwargs):
+        period = settings.LOGIN_LOCK_MINUTES * 60
+        limits = (settings.LOGIN_ATTEMPTS, settings.LOGIN_ATTEMPTS * self.IP_FACTOR)
+        if any(ratelimit.count(key, period) >= n for key, n in zip(self._keys(), limits, strict=True)):
+            form = self.get_form()
+            form.errors.clear()
+            return self.render_to_response(self.get_context_data(form=form, locked=True), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "login_lock_minutes": settings.LOGIN_LOCK_MINUTES}
+
+    def form_invalid(self, form):
+        for key in self._keys():
+            ratelimit.hit(key, settings.LOGIN_LOCK_MINUTES * 60)
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        ratelimit.clear(self._keys()[0])
+        return super().form_valid(form)
 
 
 def home(request):
