@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        from . import checks  # noqa: F401  (register system checks)
+        from . import checks, jobs  # noqa: F401  (register system checks and the job-failure signal)

@@ -241,3 +241,41 @@ class RateCounter(models.Model):
 
     def __str__(self):
         return f"{self.key} @ {self.window:%Y-%m-%d %H:%M} = {self.count}"
+
+
+class JobFailure(models.Model):
+    """A background job that failed after its last retry (recorded by core.jobs from huey's signals), kept
+    until the secretariat retries or dismisses it."""
+
+    class Status(models.TextChoices):
+        FAILED = "failed", _("Failed")
+        RETRIED = "retried", _("Retried")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    task_name = models.CharField(_("job"), max_length=200)
+    task_id = models.CharField(_("job id"), max_length=64)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
+    error = models.TextField(_("error"))
+    traceback = models.TextField(_("traceback"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    failed_at = models.DateTimeField(_("failed at"), default=timezone.now, db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.FAILED)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("failed job")
+        verbose_name_plural = _("failed jobs")
+        ordering = ["-failed_at"]
+        constraints = [models.UniqueConstraint(fields=["task_id"], name="core_jobfailure_task_unique")]
+
+    def __str__(self):
+        return f"{self.task_name} ({self.failed_at:%Y-%m-%d %H:%M})"

@@ -76,6 +76,7 @@ rule("core.accept_invitation")(lambda actor, obj: True)  # the secret token in t
 rule("core.manage_users")(lambda actor, obj: is_secretariat(actor))
 # actor None is the operator at the shell (dongne create-secretariat): whoever runs the command owns the server.
 rule("core.create_user")(lambda actor, obj: actor is None or is_secretariat(actor))
+rule("core.manage_jobs")(lambda actor, obj: is_secretariat(actor))
 rule("core.create_token")(lambda actor, obj: is_authenticated(actor))
 rule("core.revoke_token")(
     lambda actor, obj: (

@@ -1,3 +1,5 @@
+from django.db import models
+
 from . import permissions
 from .models import AuditEntry, Invitation
 
@@ -20,3 +22,12 @@ def audit_entries(actor, *, action="", target_type="", target_id="", actor_id=No
 def invitations(actor):
     permissions.require(actor, "core.invite_user")
     return Invitation.objects.select_related("organisation", "invited_by")
+
+
+def failed_jobs():
+    """Background jobs that failed for the last time, those still to handle first."""
+    from .models import JobFailure
+
+    return JobFailure.objects.select_related("handled_by").order_by(
+        models.Case(models.When(status=JobFailure.Status.FAILED, then=0), default=1), "-failed_at"
+    )

@@ -239,3 +239,44 @@ def _count_request(token, now):
         count = counter.values_list("count", flat=True).first() or 0
     if count > settings.API_RATE_LIMIT:
         raise RateLimited(params={"limit": settings.API_RATE_LIMIT})
+
+
+# --- failed background jobs -----------------------------------------------------------------------
+def retry_failed_job(*, actor, failure_id):
+    """Queue a failed job again with its arguments (secretariat). Only a job still marked failed can be retried,
+    so a form posted twice queues it once."""
+    from .jobs import enqueue_again
+    from .models import JobFailure
+
+    permissions.require(actor, "core.manage_jobs")
+    with transaction.atomic():
+        updated = JobFailure.objects.filter(pk=failure_id, status=JobFailure.Status.FAILED).update(
+            status=JobFailure.Status.RETRIED, handled_by=actor, handled_at=timezone.now()
+        )
+        failure = JobFailure.objects.filter(pk=failure_id).first()
+        if failure is None:
+            raise NotFound(_("There is no failed job %(id)s."), params={"id": failure_id})
+        if not updated:
+            raise Conflict(_("This job was already retried or dismissed."), code="job_handled")
+        audit.record(actor, "core.job.retried", failure, {"task": failure.task_name, "args": failure.args})
+    # Queued after the commit, so the job sees the failure marked as handled.
+    transaction.on_commit(lambda: enqueue_again(failure))
+    return failure
+
+
+def dismiss_failed_job(*, actor, failure_id):
+    """Mark a failed job as dealt with by hand (secretariat)."""
+    from .models import JobFailure
+
+    permissions.require(actor, "core.manage_jobs")
+    with transaction.atomic():
+        updated = JobFailure.objects.filter(pk=failure_id, status=JobFailure.Status.FAILED).update(
+            status=JobFailure.Status.DISMISSED, handled_by=actor, handled_at=timezone.now()
+        )
+        failure = JobFailure.objects.filter(pk=failure_id).first()
+        if failure is None:
+            raise NotFound(_("There is no failed job %(id)s."), params={"id": failure_id})
+        if not updated:
+            raise Conflict(_("This job was already retried or dismissed."), code="job_handled")
+        audit.record(actor, "core.job.dismissed", failure, {"task": failure.task_name})
+    return failure

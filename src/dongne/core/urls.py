@@ -39,4 +39,14 @@ urlpatterns = [
     path("accounts/tokens/", views.tokens, name="tokens"),
     path("accounts/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
     path("audit/", views.audit_log, name="audit"),
+    path("jobs/", views.failed_jobs, name="failed_jobs"),
+    path(
+        "jobs/<int:failure_id>/retry/", views.handle_failed_job, {"action": "retry"}, name="retry_failed_job"
+    ),
+    path(
+        "jobs/<int:failure_id>/dismiss/",
+        views.handle_failed_job,
+        {"action": "dismiss"},
+        name="dismiss_failed_job",
+    ),
 ]

@@ -154,6 +154,23 @@ def audit_log(request):
     return render(request, "core/audit.html", {"form": form, "page": paginate(request, entries, 50)})
 
 
+@login_required
+def failed_jobs(request):
+    permissions.require(request.user, "core.manage_jobs")
+    return render(request, "core/jobs.html", {"page": paginate(request, selectors.failed_jobs(), 50)})
+
+
+@require_POST
+def handle_failed_job(request, failure_id, action):
+    if action == "retry":
+        services.retry_failed_job(actor=request.user, failure_id=failure_id)
+        messages.success(request, _("The job was queued again."))
+    else:
+        services.dismiss_failed_job(actor=request.user, failure_id=failure_id)
+        messages.success(request, _("The job was marked as dealt with."))
+    return redirect("failed_jobs")
+
+
 def page_not_found(request, exception=None):
     """404 for the whole site: the API's JSON error body under /api/, the error page elsewhere."""
     from .errors import NotFound

@@ -4,7 +4,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 
-@db_task(retries=2, retry_delay=30)
+@db_task(retries=2, retry_delay=30, retry_backoff=2)
 def ingest_job(job_id):
     from .models import IngestJob
     from .services import run_ingest_job
