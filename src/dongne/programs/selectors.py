@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dongne.core import permissions, search
-from dongne.core.errors import NotFound
+from dongne.core.errors import NotFound, ValidationError
 
 from . import rules
 from .choices import ACTIVE_STATUSES, ProgramStatus, RegistrationStatus, Visibility
@@ -306,3 +306,23 @@ def exhibitor_inquiries(actor, exhibit):
 def checkin_token(registration):
     """The signed token in a registration's QR code (the registration's code, signed)."""
     return signing.dumps(registration.code, salt=CHECKIN_SALT)
+
+
+def resolve_registration(*, token=None, code=None, registration_id=None):
+    """The registration named by a QR token (signed code), a typed code, or an id."""
+    if token:
+        try:
+            code = signing.loads(token, salt=CHECKIN_SALT)
+        except signing.BadSignature:
+            raise ValidationError.on("code", _("This QR code is not valid (it was altered or is not ours)."))
+    if registration_id:
+        return Registration.objects.select_related("program", "user").filter(pk=registration_id).first()
+    code = "".join(ch for ch in str(code or "").upper() if ch.isalnum())
+    if not code:
+        raise ValidationError.on("code", _("Enter the code printed under the QR code."))
+    registration = Registration.objects.select_related("program", "user").filter(code=code).first()
+    if registration is None:
+        raise ValidationError.on(
+            "code", _("No registration has the code %(code)s; check it and try again."), params={"code": code}
+        )
+    return registration

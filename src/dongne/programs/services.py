@@ -599,25 +599,6 @@ def reject_registration(*, actor, registration_id, reason=""):
 
 
 # --- attendance -------------------------------------------------------------------------------
-def _registration_from(token=None, code=None, registration_id=None):
-    if token:
-        try:
-            code = signing.loads(token, salt=selectors.CHECKIN_SALT)
-        except signing.BadSignature:
-            raise ValidationError.on("code", _("This QR code is not valid (it was altered or is not ours)."))
-    if registration_id:
-        return Registration.objects.select_related("program", "user").filter(pk=registration_id).first()
-    code = "".join(ch for ch in str(code or "").upper() if ch.isalnum())
-    if not code:
-        raise ValidationError.on("code", _("Enter the code printed under the QR code."))
-    registration = Registration.objects.select_related("program", "user").filter(code=code).first()
-    if registration is None:
-        raise ValidationError.on(
-            "code", _("No registration has the code %(code)s; check it and try again."), params={"code": code}
-        )
-    return registration
-
-
 def check_in(*, actor, session_id, token=None, code=None, registration_id=None, method=CheckInMethod.CODE):
     """Record that a registrant attended a session (QR token, typed code, or by hand from the list).
 
@@ -625,7 +606,7 @@ def check_in(*, actor, session_id, token=None, code=None, registration_id=None, 
     is refused with a message; nothing changes."""
     session = selectors.get_session(session_id)
     permissions.require(actor, "programs.check_in", session)
-    registration = _registration_from(token, code, registration_id)
+    registration = selectors.resolve_registration(token=token, code=code, registration_id=registration_id)
     if registration is None:
         raise NotFound(_("Registration %(id)s does not exist."), params={"id": registration_id})
     if registration.program_id != session.program_id:
