@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dongne.network.models import Organisation
 
-from .choices import ProgramKind
+from .choices import ProgramKind, Visibility
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -95,3 +95,33 @@ class VerifyForm(forms.Form):
     code = forms.CharField(
         label=_("Verification code"), max_length=40, help_text=_("e.g. ABCD-EFGH-JKMN-PQRS")
     )
+
+
+class ArticleForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    summary = forms.CharField(label=_("Summary"), max_length=300, required=False)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 14}))
+    tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separate with commas"))
+    visibility = forms.ChoiceField(label=_("Visible to"), choices=Visibility.choices)
+    attachment = forms.FileField(label=_("Attachment"), required=False)
+
+
+class ExhibitForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.CharField(label=_("Category"), max_length=100)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}))
+    homepage = forms.URLField(label=_("Homepage"), required=False, assume_scheme="https")
+    image = forms.ImageField(label=_("Image"), required=False)
+
+
+class InquiryForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=100)
+    email = forms.EmailField(label=_("Your e-mail"))
+    message = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 5}))
+    # Honeypot: hidden from people by CSS, filled in by bots.
+    website = forms.CharField(label=_("Leave this empty"), required=False)
+    stamp = forms.CharField(widget=forms.HiddenInput)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 4}))

@@ -326,3 +326,97 @@ def resolve_registration(*, token=None, code=None, registration_id=None):
             "code", _("No registration has the code %(code)s; check it and try again."), params={"code": code}
         )
     return registration
+
+
+def inquiry_form_stamp():
+    """The signed time a visitor's inquiry form was shown (for the bot time check)."""
+    return signing.dumps(int(timezone.now().timestamp()), salt="dongne.programs.inquiry")
+
+
+# --- participation statistics (for the annual report) -----------------------------------------
+def _year_registrations(year):
+    qs = Registration.objects.filter(program__status=ProgramStatus.PUBLISHED)
+    if year:
+        qs = qs.filter(program__sessions__starts_at__year=year).distinct()
+    return qs
+
+
+def participation_by_program(actor, *, year=None):
+    """Per program: places, confirmed, waiting, attended at least once, certificates, feedback average."""
+    permissions.require(actor, "programs.view_statistics")
+    programs = Program.objects.exclude(status=ProgramStatus.DRAFT)
+    if year:
+        programs = programs.filter(sessions__starts_at__year=year).distinct()
+    confirmed = Q(registrations__status=RegistrationStatus.CONFIRMED)
+    from django.db.models import Avg
+
+    rows = programs.annotate(
+        confirmed=Count("registrations", filter=confirmed, distinct=True),
+        waiting=Count(
+            "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED), distinct=True
+        ),
+        attended=Count("registrations", filter=Q(registrations__attendances__isnull=False), distinct=True),
+        certificates=Count("registrations__certificate", distinct=True),
+        rating=Avg("registrations__feedback__rating"),
+    ).order_by("-id")
+    return list(rows)
+
+
+def participation_by_member(actor, *, year=None):
+    """Per member organisation (through its people's accounts): registrations, attendances, certificates."""
+    permissions.require(actor, "programs.view_statistics")
+    from dongne.network.models import Affiliation
+
+    links = Affiliation.objects.filter(person__user__isnull=False).values_list(
+        "person__user_id", "organisation_id", "organisation__name"
+    )
+    by_user = {}
+    for user_id, org_id, org_name in links:
+        by_user.setdefault(user_id, []).append((org_id, org_name))
+    regs = (
+        _year_registrations(year)
+        .filter(status=RegistrationStatus.CONFIRMED, user_id__in=by_user)
+        .annotate(sessions_attended=Count("attendances", distinct=True))
+        .values_list("user_id", "program_id", "sessions_attended", "certificate__id")
+    )
+    table = {}
+    for user_id, program_id, attended, certificate_id in regs:
+        for org_id, org_name in by_user[user_id]:
+            row = table.setdefault(
+                org_id,
+                {
+                    "organisation_id": org_id,
+                    "organisation": org_name,
+                    "people": set(),
+                    "programs": set(),
+                    "registrations": 0,
+                    "sessions_attended": 0,
+                    "certificates": 0,
+                },
+            )
+            row["people"].add(user_id)
+            row["programs"].add(program_id)
+            row["registrations"] += 1
+            row["sessions_attended"] += attended
+            row["certificates"] += 1 if certificate_id else 0
+    out = []
+    for row in table.values():
+        row["people"], row["programs"] = len(row["people"]), len(row["programs"])
+        out.append(row)
+    return sorted(out, key=lambda r: (-r["registrations"], r["organisation"]))
+
+
+def annual_participation(actor, year):
+    """Totals for the annual report (governance): programs held, participants, attendances, certificates."""
+    permissions.require(actor, "programs.view_statistics")
+    regs = _year_registrations(year).filter(status=RegistrationStatus.CONFIRMED)
+    return {
+        "year": year,
+        "programs": Program.objects.filter(status=ProgramStatus.PUBLISHED, sessions__starts_at__year=year)
+        .distinct()
+        .count(),
+        "participants": regs.values("user").distinct().count(),
+        "registrations": regs.count(),
+        "attendances": Attendance.objects.filter(registration__in=regs).count(),
+        "certificates": Certificate.objects.filter(registration__in=regs).count(),
+    }

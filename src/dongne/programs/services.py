@@ -764,3 +764,244 @@ def renew_calendar_feed(*, actor):
             feed.save(update_fields=["token"])
         audit.record(actor, "programs.calendar_feed.renewed", feed)
     return feed
+
+
+# --- knowledge base (기술공유) ------------------------------------------------------------------
+def _clean_article(data, *, instance=None):
+    errors, out = {}, {}
+    for field in ("title", "summary", "body", "visibility"):
+        if field in data:
+            out[field] = str(data[field] or "").strip()
+    if "title" in out or instance is None:
+        if not out.get("title"):
+            _add(errors, "title", _("Enter the article's title."))
+    if "body" in out or instance is None:
+        if not out.get("body"):
+            _add(errors, "body", _("Write the article's text."))
+    if "visibility" in out and out["visibility"] not in Visibility.values:
+        _add(errors, "visibility", _("Choose who may read the article."))
+    _raise(errors)
+    return out
+
+
+def _reindex_article(article):
+    tags = " ".join(t.name for t in article.tags.all())
+    search.index_object(
+        selectors.ARTICLE_KIND,
+        article.pk,
+        name=article.title,
+        body=f"{article.summary}\n{article.body}\n{tags}",
+        is_public=article.visibility == Visibility.PUBLIC,
+    )
+
+
+def _set_article_tags(article, tags):
+    from dongne.network.services import split_tags
+
+    article.tags.set([ArticleTag.objects.get_or_create(name=name)[0] for name in split_tags(tags)])
+
+
+def _store_version(article, actor):
+    ArticleVersion.objects.create(
+        article=article,
+        number=article.version,
+        title=article.title,
+        summary=article.summary,
+        body=article.body,
+        editor=actor if actor and actor.is_authenticated else None,
+    )
+
+
+def create_article(*, actor, data):
+    """Write a knowledge article (a private draft unless visibility says otherwise); version 1 is stored."""
+    organisation = _organisation(data.get("organisation"), "organisation")
+    permissions.require(actor, "programs.write_article")
+    if organisation is not None:
+        permissions.require(
+            actor, "programs.manage_exhibit", organisation
+        )  # writing on behalf of the organisation
+    clean = _clean_article(data)
+    clean.setdefault("visibility", Visibility.DRAFT)
+    with transaction.atomic():
+        article = Article.objects.create(author=actor, organisation=organisation, version=1, **clean)
+        _set_article_tags(article, data.get("tags"))
+        _store_version(article, actor)
+        _reindex_article(article)
+        audit.record(actor, "programs.article.created", article, {"visibility": article.visibility})
+    return article
+
+
+def update_article(*, actor, article_id, data):
+    """Edit an article: every save becomes a new numbered version; earlier versions stay readable."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().filter(pk=article_id).first()
+        if article is None:
+            raise NotFound()
+        permissions.require(actor, "programs.change_article", article)
+        clean = _clean_article(data, instance=article)
+        for field, value in clean.items():
+            setattr(article, field, value)
+        article.version = F("version") + 1
+        article.save()
+        article.refresh_from_db()
+        if "tags" in data:
+            _set_article_tags(article, data["tags"])
+        _store_version(article, actor)
+        _reindex_article(article)
+        audit.record(actor, "programs.article.updated", article, {"version": article.version})
+    return article
+
+
+def add_attachment(*, actor, article_id, title, file):
+    """Attach a file (slides, code, a paper) to an article."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().filter(pk=article_id).first()
+        if article is None:
+            raise NotFound()
+        permissions.require(actor, "programs.change_article", article)
+        attachment = ArticleAttachment.objects.create(
+            article=article, title=str(title or "").strip() or file.name, file=file
+        )
+        audit.record(actor, "programs.article.attachment_added", article, {"title": attachment.title})
+    return attachment
+
+
+# --- online exhibition (온라인 전시관) ------------------------------------------------------------
+def create_exhibit(*, actor, organisation_id, data):
+    """Show a member's product or service in the online exhibition."""
+    organisation = _organisation(organisation_id, "organisation")
+    permissions.require(actor, "programs.manage_exhibit", organisation)
+    errors = {}
+    clean = {f: str(data.get(f) or "").strip() for f in ("title", "category", "description", "homepage")}
+    for field, message in (
+        ("title", _("Enter the exhibit's title.")),
+        ("category", _("Choose or type a category.")),
+        ("description", _("Describe the product or service.")),
+    ):
+        if not clean[field]:
+            _add(errors, field, message)
+    product = data.get("product")
+    if product:
+        product = organisation.products.filter(pk=getattr(product, "pk", product)).first()
+        if product is None:
+            _add(errors, "product", _("Choose one of the organisation's own products."))
+    _raise(errors)
+    with transaction.atomic():
+        exhibit = Exhibit.objects.create(
+            organisation=organisation,
+            product=product or None,
+            is_published=data.get("is_published", True),
+            **clean,
+        )
+        audit.record(actor, "programs.exhibit.created", exhibit)
+    return exhibit
+
+
+def add_exhibit_image(*, actor, exhibit_id, image, caption=""):
+    """Add a picture to an exhibit."""
+    exhibit = Exhibit.objects.select_related("organisation").filter(pk=exhibit_id).first()
+    if exhibit is None:
+        raise NotFound()
+    permissions.require(actor, "programs.manage_exhibit", exhibit.organisation)
+    with transaction.atomic():
+        picture = ExhibitImage.objects.create(
+            exhibit=exhibit, image=image, caption=str(caption or "").strip()
+        )
+        audit.record(actor, "programs.exhibit.image_added", exhibit)
+    return picture
+
+
+def send_inquiry(*, actor, exhibit_id, name, email, message, ip_address=None, honeypot="", form_stamp=""):
+    """A visitor's question to an exhibiting company: spam-checked (honeypot field, time since the
+    form was shown) and rate-limited per IP address and per e-mail address."""
+    exhibit = Exhibit.objects.select_related("organisation").filter(pk=exhibit_id).first()
+    if exhibit is None:
+        raise NotFound()
+    permissions.require(actor, "programs.send_inquiry", exhibit)
+    if honeypot:
+        raise ValidationError(
+            _("The inquiry could not be sent. Leave the hidden field empty and try again."), code="spam"
+        )
+    try:
+        shown = signing.loads(form_stamp, salt="dongne.programs.inquiry", max_age=24 * 3600)
+    except signing.BadSignature:
+        raise ValidationError(
+            _("The form has expired; reload the page and send the inquiry again."), code="spam"
+        )
+    if _now().timestamp() - shown < settings.PROGRAMS_INQUIRY_MIN_SECONDS:
+        raise ValidationError(
+            _("The form was sent too quickly after it was shown; wait a few seconds and send it again."),
+            code="spam",
+        )
+    errors = {}
+    name, email, message = (
+        str(name or "").strip(),
+        str(email or "").strip().lower(),
+        str(message or "").strip(),
+    )
+    if not name:
+        _add(errors, "name", _("Enter your name."))
+    if "@" not in email:
+        _add(errors, "email", _("Enter an e-mail address the company can answer."))
+    if len(message) < 5:
+        _add(errors, "message", _("Write your question (at least a few words)."))
+    _raise(errors)
+    from django.db.models import Q
+
+    with transaction.atomic():
+        Exhibit.objects.select_for_update().filter(
+            pk=exhibit.pk
+        ).first()  # serialise the count and the insert
+        since = _now() - dt.timedelta(hours=1)
+        recent = Inquiry.objects.filter(created_at__gte=since)
+        recent = (
+            recent.filter(Q(email=email) | Q(ip_address=ip_address))
+            if ip_address
+            else recent.filter(email=email)
+        )
+        if recent.count() >= settings.PROGRAMS_INQUIRY_LIMIT:
+            raise RateLimited(
+                _("Too many inquiries from you in the last hour (limit %(limit)s); please try again later."),
+                params={"limit": settings.PROGRAMS_INQUIRY_LIMIT},
+            )
+        inquiry = Inquiry.objects.create(
+            exhibit=exhibit, name=name, email=email, message=message, ip_address=ip_address
+        )
+        audit.record(actor, "programs.inquiry.sent", inquiry, {"exhibit": exhibit.pk})
+        to = exhibit.organisation.email
+        if to:
+            transaction.on_commit(
+                lambda: _send_plain(
+                    f"[동네 전시관] 새 문의: {exhibit.title}", f"{name} <{email}>\n\n{message}", to
+                )
+            )
+    return inquiry
+
+
+def _send_plain(subject, body, to):
+    from django.core.mail import send_mail
+
+    send_mail(subject, body, None, [to])
+
+
+def answer_inquiry(*, actor, inquiry_id, answer):
+    """The exhibitor answers an inquiry; the visitor receives the answer by e-mail."""
+    inquiry = Inquiry.objects.select_related("exhibit__organisation").filter(pk=inquiry_id).first()
+    if inquiry is None:
+        raise NotFound()
+    permissions.require(actor, "programs.manage_exhibit", inquiry.exhibit.organisation)
+    answer = str(answer or "").strip()
+    if not answer:
+        raise ValidationError.on("answer", _("Write the answer."))
+    with transaction.atomic():
+        inquiry.answer, inquiry.answered_at, inquiry.answered_by = answer, _now(), actor
+        inquiry.save(update_fields=["answer", "answered_at", "answered_by"])
+        audit.record(actor, "programs.inquiry.answered", inquiry)
+        transaction.on_commit(
+            lambda: _send_plain(
+                f"[동네 전시관] {inquiry.exhibit.title} 답변",
+                f"{inquiry.message}\n\n— {inquiry.exhibit.organisation.name}:\n{answer}",
+                inquiry.email,
+            )
+        )
+    return inquiry

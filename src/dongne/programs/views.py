@@ -17,8 +17,12 @@ from dongne.core.views import _form_errors
 from . import calendars, selectors, services
 from .choices import ProgramKind, RegistrationStatus
 from .forms import (
+    AnswerForm,
+    ArticleForm,
     CheckInForm,
+    ExhibitForm,
     FeedbackForm,
+    InquiryForm,
     ProgramForm,
     QuestionForm,
     RegistrationForm,
@@ -380,3 +384,201 @@ def calendar_renew(request):
         request, _("Your private calendar address is ready; the old one, if any, stopped working.")
     )
     return redirect("programs:my_registrations")
+
+
+# --- knowledge base ---------------------------------------------------------------------------
+def knowledge(request):
+    q = request.GET.get("q", "").strip()
+    tag = request.GET.get("tag", "").strip()
+    page = paginate(request, selectors.article_list(request.user, q=q, tag=tag))
+    return render(request, "programs/knowledge.html", {"page": page, "q": q, "tag": tag})
+
+
+def article_detail(request, article_id):
+    article = selectors.get_article(request.user, article_id)
+    return render(
+        request,
+        "programs/article_detail.html",
+        {
+            "article": article,
+            "can_edit": permissions.can(request.user, "programs.change_article", article),
+            "versions": article.versions.select_related("editor"),
+            "shown_version": _shown_version(request, article),
+        },
+    )
+
+
+def _shown_version(request, article):
+    number = request.GET.get("version")
+    if not number:
+        return None
+    return article.versions.filter(number=number).first()
+
+
+@login_required
+def article_edit(request, article_id=None):
+    article = selectors.get_article(request.user, article_id) if article_id else None
+    if article is not None:
+        permissions.require(request.user, "programs.change_article", article)
+    initial = (
+        {
+            "title": article.title,
+            "summary": article.summary,
+            "body": article.body,
+            "visibility": article.visibility,
+            "tags": ", ".join(t.name for t in article.tags.all()),
+        }
+        if article
+        else {"visibility": "draft"}
+    )
+    form = ArticleForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "attachment"}
+        try:
+            if article is None:
+                article = services.create_article(actor=request.user, data=data)
+            else:
+                article = services.update_article(actor=request.user, article_id=article.pk, data=data)
+            if form.cleaned_data.get("attachment"):
+                upload = form.cleaned_data["attachment"]
+                services.add_attachment(
+                    actor=request.user, article_id=article.pk, title=upload.name, file=upload
+                )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The article was saved (version %(n)s).") % {"n": article.version})
+            return redirect("programs:article_detail", article_id=article.pk)
+    return render(request, "programs/article_form.html", {"form": form, "article": article})
+
+
+def attachment_download(request, attachment_id):
+    from django.http import FileResponse, Http404
+
+    from .models import ArticleAttachment
+
+    attachment = ArticleAttachment.objects.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    selectors.get_article(
+        request.user, attachment.article_id
+    )  # the article's visibility applies to its files
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.file.name.rsplit("/", 1)[-1]
+    )
+
+
+# --- online exhibition ------------------------------------------------------------------------
+def exhibition(request):
+    category = request.GET.get("category", "")
+    q = request.GET.get("q", "").strip()
+    page = paginate(request, selectors.visible_exhibits(request.user, category=category, q=q))
+    return render(
+        request,
+        "programs/exhibition.html",
+        {
+            "page": page,
+            "category": category,
+            "q": q,
+            "categories": selectors.exhibit_categories(),
+            "represented": _represented(request.user) if request.user.is_authenticated else [],
+        },
+    )
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def exhibit_detail(request, exhibit_id):
+    exhibit = selectors.get_exhibit(request.user, exhibit_id)
+    form = InquiryForm(request.POST or None, initial={"stamp": selectors.inquiry_form_stamp()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.send_inquiry(
+                actor=request.user,
+                exhibit_id=exhibit.pk,
+                name=data["name"],
+                email=data["email"],
+                message=data["message"],
+                ip_address=_client_ip(request),
+                honeypot=data["website"],
+                form_stamp=data["stamp"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Your inquiry was sent to %(name)s.") % {"name": exhibit.organisation.name}
+            )
+            return redirect("programs:exhibit_detail", exhibit_id=exhibit.pk)
+    if request.method == "POST":
+        form.data = form.data.copy()
+        form.data["stamp"] = selectors.inquiry_form_stamp()
+    manages = permissions.can(request.user, "programs.manage_exhibit", exhibit.organisation)
+    return render(
+        request,
+        "programs/exhibit_detail.html",
+        {
+            "exhibit": exhibit,
+            "form": form,
+            "manages": manages,
+            "inquiries": selectors.exhibitor_inquiries(request.user, exhibit) if manages else [],
+            "answer_form": AnswerForm(),
+        },
+    )
+
+
+@login_required
+def exhibit_create(request, organisation_id):
+    from dongne.network.selectors import get_organisation
+
+    org = get_organisation(request.user, organisation_id)
+    permissions.require(request.user, "programs.manage_exhibit", org)
+    form = ExhibitForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "image"}
+        try:
+            exhibit = services.create_exhibit(actor=request.user, organisation_id=org.pk, data=data)
+            if form.cleaned_data.get("image"):
+                services.add_exhibit_image(
+                    actor=request.user, exhibit_id=exhibit.pk, image=form.cleaned_data["image"]
+                )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("programs:exhibit_detail", exhibit_id=exhibit.pk)
+    return render(request, "programs/exhibit_form.html", {"form": form, "org": org})
+
+
+@login_required
+@require_POST
+def inquiry_answer(request, inquiry_id):
+    form = AnswerForm(request.POST)
+    inquiry = services.answer_inquiry(
+        actor=request.user, inquiry_id=inquiry_id, answer=form.data.get("answer", "")
+    )
+    messages.success(request, _("The answer was e-mailed to %(email)s.") % {"email": inquiry.email})
+    return redirect("programs:exhibit_detail", exhibit_id=inquiry.exhibit_id)
+
+
+# --- statistics -------------------------------------------------------------------------------
+@login_required
+def statistics(request):
+    from django.utils import timezone
+
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    return render(
+        request,
+        "programs/statistics.html",
+        {
+            "year": year,
+            "totals": selectors.annual_participation(request.user, year),
+            "programs": selectors.participation_by_program(request.user, year=year),
+            "members": selectors.participation_by_member(request.user, year=year),
+        },
+    )
