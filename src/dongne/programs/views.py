@@ -204,11 +204,12 @@ def registration_action(request, registration_id, action):
     return redirect("programs:my_registrations")
 
 
-def _qr_svg(request, registration):
+def _qr(request, registration):
+    """The check-in URL (a signed token) and its QR code as inline SVG."""
     url = request.build_absolute_uri(
         reverse("programs:checkin_qr", args=[selectors.checkin_token(registration)])
     )
-    return segno.make(url, error="m").svg_inline(scale=4, title=registration.code)
+    return url, segno.make(url, error="m").svg_inline(scale=4, title=registration.code)
 
 
 @login_required
@@ -218,7 +219,7 @@ def my_registrations(request):
         {
             "registration": r,
             "position": selectors.waitlist_position(r),
-            "qr": _qr_svg(request, r) if r.status == RegistrationStatus.CONFIRMED else "",
+            "qr": _qr(request, r) if r.status == RegistrationStatus.CONFIRMED else None,
             "eligible": selectors.is_eligible_for_certificate(r),
             "certificate": getattr(r, "certificate", None) if hasattr(r, "certificate") else None,
         }
