@@ -119,7 +119,11 @@ class InquiryForm(forms.Form):
     email = forms.EmailField(label=_("Your e-mail"))
     message = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 5}))
     # Honeypot: hidden from people by CSS, filled in by bots.
-    website = forms.CharField(label=_("Leave this empty"), required=False)
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
     stamp = forms.CharField(widget=forms.HiddenInput)
 
 

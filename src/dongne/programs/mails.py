@@ -5,17 +5,18 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from . import calendars, selectors
 from .models import Registration
 
 SUBJECTS = {
-    "confirmed": "[동네] 신청이 확정되었습니다: %(title)s",
-    "pending": "[동네] 신청이 접수되어 승인을 기다립니다: %(title)s",
-    "waitlisted": "[동네] 대기자 명단에 등록되었습니다: %(title)s",
-    "offered": "[동네] 자리가 생겼습니다 — 기한 안에 확정해 주세요: %(title)s",
-    "expired": "[동네] 확정 기한이 지나 자리가 다음 대기자에게 넘어갔습니다: %(title)s",
-    "rejected": "[동네] 신청이 승인되지 않았습니다: %(title)s",
+    "confirmed": _("[Dongne] Your registration is confirmed: %(title)s"),
+    "pending": _("[Dongne] Registration received, awaiting approval: %(title)s"),
+    "waitlisted": _("[Dongne] You are on the waiting list: %(title)s"),
+    "offered": _("[Dongne] A place is free — confirm it in time: %(title)s"),
+    "expired": _("[Dongne] Your offer expired and the place passed on: %(title)s"),
+    "rejected": _("[Dongne] Your registration was not approved: %(title)s"),
 }
 
 
@@ -24,7 +25,7 @@ def send_registration_mail(registration_id, kind):
     if registration is None or kind not in SUBJECTS or not registration.user.email:
         return False
     program = registration.program
-    with translation.override("ko"):
+    with translation.override(settings.LANGUAGE_CODE):
         context = {
             "registration": registration,
             "program": program,
@@ -35,8 +36,9 @@ def send_registration_mail(registration_id, kind):
             "my_url": settings.SITE_URL + reverse("programs:my_registrations"),
         }
         body = render_to_string("programs/email/registration.txt", context)
+        subject = str(SUBJECTS[kind]) % {"title": program.title}
     message = EmailMessage(
-        subject=SUBJECTS[kind] % {"title": program.title},
+        subject=subject,
         body=body,
         to=[registration.user.email],
     )

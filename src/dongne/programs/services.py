@@ -424,6 +424,11 @@ def register(*, actor, program_id, answers=None):
     try:
         with transaction.atomic():
             program = selectors.program_for_update(program_id)
+            if program.status != ProgramStatus.PUBLISHED:  # cancelled while the form was open
+                raise Conflict(
+                    _("This program is not open for registration (it is %(status)s)."),
+                    params={"status": program.get_status_display()},
+                )
             existing = Registration.objects.filter(
                 program=program, user=actor, status__in=ACTIVE_STATUSES
             ).first()
