@@ -51,7 +51,8 @@ def test_sessions_need_an_order_in_time_and_a_place_or_link(secretariat):
         },
     )
     online.refresh_from_db()
-    assert online.starts_at.astimezone(dt.timezone.utc).hour == 5  # typed as Seoul time: 14:00 KST = 05:00 UTC
+    # Typed as Seoul time: 14:00 KST is 05:00 UTC.
+    assert online.starts_at.astimezone(dt.UTC).hour == 5
     services.update_session(actor=secretariat, session_id=online.pk, data={"speakers": "이발표"})
     online.refresh_from_db()
     assert online.speakers == "이발표"
