@@ -12,7 +12,7 @@ from PIL import Image
 from dongne.core.errors import PermissionDenied, RateLimited, ValidationError
 from dongne.network import services as network_services
 from dongne.programs import selectors, services
-from dongne.programs.models import Inquiry
+from dongne.programs.models import Exhibit, Inquiry
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +139,34 @@ def test_exhibit_with_an_image_through_the_page(client, rep, org):
     )
     listing = client.get("/programs/exhibition/?category=하드웨어").content.decode()
     assert "스마트 관광 키오스크" in listing and "<img" in listing
+    import re
+
+    src = re.search(r'<img src="([^"]+)"', listing).group(1)
+    client.logout()
+    image = client.get(src)
+    assert image.status_code == 200 and b"".join(image.streaming_content).startswith(b"\x89PNG")
+
+
+def test_exhibit_form_offers_only_the_organisations_own_products(client, rep, org, other_org, secretariat):
+    mine = network_services.add_product(actor=secretariat, organisation_id=org.pk, name="우리 제품")
+    theirs = network_services.add_product(actor=secretariat, organisation_id=other_org.pk, name="남의 제품")
+    client.force_login(rep)
+    page = client.get(f"/programs/exhibition/new/{org.pk}/").content.decode()
+    assert "우리 제품" in page and "남의 제품" not in page
+    with pytest.raises(ValidationError):
+        services.create_exhibit(
+            actor=rep,
+            organisation_id=org.pk,
+            data={"title": "x", "category": "y", "description": "z", "product": theirs.pk},
+        )
+    client.post(
+        f"/programs/exhibition/new/{org.pk}/",
+        {"product": mine.pk, "title": "우리 제품 전시", "category": "소프트웨어", "description": "설명"},
+    )
+    assert Exhibit.objects.get(title="우리 제품 전시").product == mine
+
+
+def test_unpublished_exhibits_and_their_images_are_hidden(client, exhibit):
+    Exhibit.objects.filter(pk=exhibit.pk).update(is_published=False)
+    assert client.get(f"/programs/exhibition/{exhibit.pk}/").status_code == 404
+    assert "춘천 관광 대시보드" not in client.get("/programs/exhibition/").content.decode()

@@ -84,3 +84,22 @@ def test_writing_through_the_page_and_reading_an_old_version(client, rep):
     )
     page = client.get(f"/programs/knowledge/{article.pk}/?version=1").content.decode()
     assert "첫 판" in page and "둘째 판" not in page
+
+
+def test_a_representative_writes_on_behalf_of_their_organisation(client, rep, org, other_org):
+    client.force_login(rep)
+    page = client.get("/programs/knowledge/new/").content.decode()
+    assert org.name in page and other_org.name not in page
+    client.post(
+        "/programs/knowledge/new/",
+        {"title": "기관 기술노트", "body": "본문", "visibility": "public", "organisation": org.pk},
+    )
+    article = selectors.article_list(rep).get(title="기관 기술노트")
+    assert article.organisation == org
+    with pytest.raises(PermissionDenied):
+        services.create_article(actor=rep, data={"title": "x", "body": "y", "organisation": other_org.pk})
+    # Another representative of the same organisation may edit the organisation's note.
+    from tests.factories import make_representative
+
+    colleague = make_representative(org)
+    services.update_article(actor=colleague, article_id=article.pk, data={"body": "동료가 보완"})

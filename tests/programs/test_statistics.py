@@ -45,3 +45,14 @@ def test_statistics_page_for_officers(client, secretariat, chair):
     assert client.get(f"/programs/statistics/?year={timezone.localdate().year}").status_code == 200
     client.force_login(UserFactory())
     assert client.get("/programs/statistics/").status_code == 403
+
+
+def test_statistics_csv_opens_in_korean_excel(client, secretariat, org):
+    program = make_program(secretariat, start_days=1)
+    person = make_representative(org)
+    services.register(actor=person, program_id=program.pk)
+    client.force_login(secretariat)
+    year = program.sessions.first().starts_at.year
+    response = client.get(f"/programs/statistics/?year={year}&format=csv")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff") and org.name in text

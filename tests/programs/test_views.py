@@ -164,3 +164,40 @@ def test_program_organisation_and_personal_calendar_feeds(client, secretariat, o
     old = feed.token
     services.renew_calendar_feed(actor=person)
     assert client.get(f"/programs/calendar/{old}.ics").status_code == 404
+
+
+def test_organiser_checks_in_by_hand_from_the_list(client, course, secretariat):
+    person = UserFactory(name="목록참가")
+    registration = services.register(actor=person, program_id=course.pk)
+    session = course.sessions.order_by("starts_at").first()
+    client.force_login(secretariat)
+    table = client.get(f"/programs/{course.pk}/registrations/").content.decode()
+    assert "목록참가" in table
+    client.post(
+        f"/programs/registrations/{registration.pk}/checkin/",
+        {"session": session.pk, "next": f"/programs/{course.pk}/registrations/"},
+    )
+    attendance = Attendance.objects.get()
+    assert attendance.method == "list" and attendance.checked_in_by == secretariat
+
+
+def test_confirming_an_expired_offer_on_the_page_says_so(client, program):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    a, b, c = UserFactory(), UserFactory(), UserFactory()
+    first = services.register(actor=a, program_id=program.pk)
+    services.register(actor=b, program_id=program.pk)
+    waiting = services.register(actor=c, program_id=program.pk)
+    services.cancel_registration(actor=a, registration_id=first.pk)
+    Registration.objects.filter(pk=waiting.pk).update(
+        offer_expires_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    client.force_login(c)
+    response = client.post(
+        f"/programs/registrations/{waiting.pk}/confirm/", HTTP_REFERER="/programs/me/", follow=True
+    )
+    assert "다음 대기자" in response.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.status == "expired"

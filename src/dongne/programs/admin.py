@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from dongne.core.admin import AuditedAdmin
 
@@ -19,10 +20,13 @@ from .models import (
     Session,
 )
 
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
 
 class SessionInline(admin.TabularInline):
     model = Session
     extra = 0
+    formfield_overrides = HTTPS_URLS
 
 
 class QuestionInline(admin.TabularInline):
@@ -132,6 +136,7 @@ class ExhibitAdmin(AuditedAdmin):
     list_filter = ["category", "is_published"]
     search_fields = ["title", "description", "organisation__name"]
     inlines = [ImageInline]
+    formfield_overrides = HTTPS_URLS
 
 
 @admin.register(Inquiry)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dongne.network.models import Organisation
+from dongne.network.models import Organisation, Product
 
 from .choices import ProgramKind, Visibility
 
@@ -103,15 +103,39 @@ class ArticleForm(forms.Form):
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 14}))
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separate with commas"))
     visibility = forms.ChoiceField(label=_("Visible to"), choices=Visibility.choices)
+    organisation = forms.ModelChoiceField(
+        label=_("On behalf of"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Publish as your organisation's note (optional)."),
+    )
     attachment = forms.FileField(label=_("Attachment"), required=False)
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            self.fields["organisation"].queryset = organisations
+        if not self.fields["organisation"].queryset.exists():
+            del self.fields["organisation"]
 
 
 class ExhibitForm(forms.Form):
+    product = forms.ModelChoiceField(
+        label=_("Product or service"),
+        queryset=Product.objects.none(),
+        required=False,
+        help_text=_("One of the products on the organisation's profile (optional)."),
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     category = forms.CharField(label=_("Category"), max_length=100)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}))
     homepage = forms.URLField(label=_("Homepage"), required=False, assume_scheme="https")
     image = forms.ImageField(label=_("Image"), required=False)
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisation is not None:
+            self.fields["product"].queryset = organisation.products.all()
 
 
 class InquiryForm(forms.Form):

@@ -40,6 +40,7 @@ urlpatterns = [
     path("knowledge/files/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
     path("exhibition/", views.exhibition, name="exhibition"),
     path("exhibition/<int:exhibit_id>/", views.exhibit_detail, name="exhibit_detail"),
+    path("exhibition/images/<int:image_id>/", views.exhibit_image, name="exhibit_image"),
     path("exhibition/new/<int:organisation_id>/", views.exhibit_create, name="exhibit_create"),
     path("exhibition/inquiries/<int:inquiry_id>/answer/", views.inquiry_answer, name="inquiry_answer"),
     path("statistics/", views.statistics, name="statistics"),

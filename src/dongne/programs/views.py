@@ -13,6 +13,7 @@ from dongne.core.errors import Conflict, ValidationError
 from dongne.core.pagination import paginate
 from dongne.core.pdf import render_pdf
 from dongne.core.views import _form_errors
+from dongne.network.models import Organisation
 
 from . import calendars, selectors, services
 from .choices import ProgramKind, RegistrationStatus
@@ -432,9 +433,16 @@ def article_edit(request, article_id=None):
         if article
         else {"visibility": "draft"}
     )
-    form = ArticleForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ArticleForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        organisations=_represented(request.user) if article is None else Organisation.objects.none(),
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "attachment"}
+        if article is not None:
+            data.pop("organisation", None)
         try:
             if article is None:
                 article = services.create_article(actor=request.user, data=data)
@@ -537,7 +545,7 @@ def exhibit_create(request, organisation_id):
 
     org = get_organisation(request.user, organisation_id)
     permissions.require(request.user, "programs.manage_exhibit", org)
-    form = ExhibitForm(request.POST or None, request.FILES or None)
+    form = ExhibitForm(request.POST or None, request.FILES or None, organisation=org)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "image"}
         try:
@@ -573,6 +581,8 @@ def statistics(request):
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         year = timezone.localdate().year
+    if request.GET.get("format") == "csv":
+        return _statistics_csv(request.user, year)
     return render(
         request,
         "programs/statistics.html",
@@ -583,3 +593,50 @@ def statistics(request):
             "members": selectors.participation_by_member(request.user, year=year),
         },
     )
+
+
+def exhibit_image(request, image_id):
+    """An exhibit's picture, served only while the exhibit may be seen (media is not served directly)."""
+    from django.http import FileResponse, Http404
+
+    from .models import ExhibitImage
+
+    picture = ExhibitImage.objects.filter(pk=image_id).first()
+    if picture is None:
+        raise Http404
+    selectors.get_exhibit(request.user, picture.exhibit_id)
+    response = FileResponse(picture.image.open("rb"))
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def _statistics_csv(user, year):
+    """Participation per member as CSV with a BOM (Korean Excel opens it correctly)."""
+    import csv
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="programs-participation-{year}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Organisation"),
+            _("People"),
+            _("Programs"),
+            _("Registrations"),
+            _("Sessions attended"),
+            _("Certificates"),
+        ]
+    )
+    for row in selectors.participation_by_member(user, year=year):
+        writer.writerow(
+            [
+                row["organisation"],
+                row["people"],
+                row["programs"],
+                row["registrations"],
+                row["sessions_attended"],
+                row["certificates"],
+            ]
+        )
+    return response
