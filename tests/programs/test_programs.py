@@ -116,3 +116,33 @@ def test_admin_pages_open_for_the_secretariat(client, secretariat, course):
     for model in ("program", "registration", "certificate", "article", "exhibit", "inquiry", "feedback"):
         assert client.get(f"/admin/programs/{model}/").status_code == 200, model
     assert client.get(f"/admin/programs/program/{course.pk}/change/").status_code == 200
+
+
+def test_staff_are_named_by_e_mail_and_unknown_addresses_are_refused(client, secretariat, course):
+    helper = UserFactory(email="helper@test.dongne.kr")
+    with pytest.raises(ValidationError) as exc:
+        services.update_program(
+            actor=secretariat, program_id=course.pk, data={"staff": "nobody@test.dongne.kr"}
+        )
+    assert "nobody@test.dongne.kr" in str(exc.value)
+    client.force_login(secretariat)
+    form = client.get(f"/programs/{course.pk}/edit/").context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data["co_hosts"] = []
+    data["staff"] = "HELPER@test.dongne.kr"
+    client.post(f"/programs/{course.pk}/edit/", data)
+    assert list(course.staff.all()) == [helper]
+    client.force_login(helper)
+    assert client.get(f"/programs/{course.pk}/registrations/").status_code == 200
+
+
+def test_cancelling_a_program_tells_everyone_registered(program, secretariat):
+    from django.core import mail
+
+    people = [UserFactory() for _ in range(3)]  # two places, one on the waiting list
+    for person in people:
+        services.register(actor=person, program_id=program.pk)
+    mail.outbox.clear()
+    services.cancel_program(actor=secretariat, program_id=program.pk)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+    assert all("취소" in m.subject for m in mail.outbox)

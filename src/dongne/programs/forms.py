@@ -22,6 +22,13 @@ class ProgramForm(forms.Form):
     co_hosts = forms.ModelMultipleChoiceField(
         label=_("Co-hosts (partner institutions)"), queryset=Organisation.objects.all(), required=False
     )
+    staff = forms.CharField(
+        label=_("Program staff"),
+        required=False,
+        help_text=_(
+            "E-mail addresses of the accounts that run the program and check people in, separated by commas."
+        ),
+    )
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1)
     registration_opens_at = forms.DateTimeField(
         label=_("Registration opens"), required=False, widget=DATETIME
@@ -38,6 +45,7 @@ class ProgramForm(forms.Form):
     def initial_for(cls, program):
         data = {field: getattr(program, field) for field in cls.base_fields if hasattr(program, field)}
         data["co_hosts"] = list(program.co_hosts.all())
+        data["staff"] = ", ".join(program.staff.values_list("email", flat=True))
         return data
 
 

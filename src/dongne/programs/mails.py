@@ -17,6 +17,7 @@ SUBJECTS = {
     "offered": _("[Dongne] A place is free — confirm it in time: %(title)s"),
     "expired": _("[Dongne] Your offer expired and the place passed on: %(title)s"),
     "rejected": _("[Dongne] Your registration was not approved: %(title)s"),
+    "program_cancelled": _("[Dongne] The program was cancelled: %(title)s"),
 }
 
 

@@ -174,8 +174,33 @@ def _set_relations(program, data):
         ids = [getattr(o, "pk", o) for o in data["co_hosts"] or []]
         program.co_hosts.set(ids)
     if "staff" in data:
-        ids = [getattr(u, "pk", u) for u in data["staff"] or []]
-        program.staff.set(ids)
+        program.staff.set(_staff_users(data["staff"]))
+
+
+def _staff_users(value):
+    """Users named by id, user object or e-mail address ("a@x.kr, b@y.kr" from the form)."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if isinstance(value, str):
+        value = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+    users, unknown = [], []
+    for item in value or []:
+        if isinstance(item, str) and "@" in item:
+            user = User.objects.filter(email__iexact=item, is_active=True).first()
+            if user is None:
+                unknown.append(item)
+            else:
+                users.append(user)
+        else:
+            users.append(getattr(item, "pk", item))
+    if unknown:
+        raise ValidationError.on(
+            "staff",
+            _("No active account has the e-mail address %(emails)s; invite them first."),
+            params={"emails": ", ".join(unknown)},
+        )
+    return users
 
 
 def _offer_next(program, *, now):
@@ -240,7 +265,8 @@ def update_program(*, actor, program_id, data):
         old_capacity = program.capacity
         for field, value in clean.items():
             setattr(program, field, value)
-        program.save()
+        # Never write seats_taken from here: the place counter changes only by conditional UPDATEs.
+        program.save(update_fields=[*clean, "updated_at"])
         _set_relations(program, data)
         now = _now()
         for _i in range(max(program.capacity - old_capacity, 0)):
@@ -288,6 +314,10 @@ def cancel_program(*, actor, program_id, reason=""):
         program.status = ProgramStatus.CANCELLED
         program.save(update_fields=["status", "updated_at"])
         audit.record(actor, "programs.program.cancelled", program, {"reason": reason})
+        for registration_id in program.registrations.filter(status__in=ACTIVE_STATUSES).values_list(
+            "pk", flat=True
+        ):
+            _mail_on_commit(registration_id, "program_cancelled")
     return program
 
 
