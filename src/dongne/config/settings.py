@@ -212,6 +212,11 @@ INSIGHTS_MIN_COUNT = int(env("DONGNE_INSIGHTS_MIN_COUNT", "10"))  # k: smaller p
 TOURAPI_BASE_URL = env("DONGNE_TOURAPI_BASE_URL", "https://apis.data.go.kr/B551011/KorService2")
 TOURAPI_KEY = env("DONGNE_TOURAPI_KEY", "")
 
+# programs: waiting-list offers and exhibition inquiries
+PROGRAMS_OFFER_HOURS = int(env("DONGNE_PROGRAMS_OFFER_HOURS", "24"))  # hours a promoted person has to confirm
+PROGRAMS_INQUIRY_LIMIT = int(env("DONGNE_PROGRAMS_INQUIRY_LIMIT", "5"))  # inquiries per hour per IP or e-mail
+PROGRAMS_INQUIRY_MIN_SECONDS = int(env("DONGNE_PROGRAMS_INQUIRY_MIN_SECONDS", "3"))  # faster forms are bots
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
