@@ -51,7 +51,9 @@ def test_labels_follow_the_language_of_the_request(client, published):
     label = {c["name"]: c["label"] for c in korean["columns"]}
     assert (label["index"], label["suppressed"]) == ("지수(평균=1)", "비공개 값 포함")
     assert {c["name"]: c["label"] for c in english["columns"]}["index"] == "Index (mean = 1)"
-    saturday = [r["label"] for r in korean["rows"] + english["rows"] if r["kind"] == "weekday" and r["key"] == 5]
+    saturday = [
+        r["label"] for r in korean["rows"] + english["rows"] if r["kind"] == "weekday" and r["key"] == 5
+    ]
     assert saturday == ["토", "Sat"]
     may = [r["label"] for r in korean["rows"] if r["kind"] == "month" and r["key"] == 5]
     assert may == ["5월"]
