@@ -9,7 +9,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def check_deploy(tmp_path, **env):
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("DONGNE_") and k != "DATABASE_URL"}
+    # (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment would not)
+    skip = ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DONGNE_") and k not in skip}
     environ.update(DONGNE_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="dongne.config.settings", **env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
