@@ -20,7 +20,6 @@ from django.utils.translation import ngettext_lazy
 from dongne.core import audit, permissions
 from dongne.core.errors import Conflict, NotFound, ValidationError
 from dongne.core.korean import parse_korean_date
-from dongne.network.choices import MembershipStatus, OrganisationKind
 from dongne.network.models import Organisation
 
 from . import rules, selectors
@@ -105,7 +104,7 @@ def _int(value, field, *, minimum=0):
     return number
 
 
-def won(amount):
+def _won(amount):
     return f"{amount:,}원"
 
 
@@ -122,7 +121,7 @@ def _slot_label(start, end):
     return f"{s:%Y-%m-%d %H:%M}–{e:%H:%M}"
 
 
-def add_years(day, years):
+def _add_years(day, years):
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
@@ -137,18 +136,8 @@ def _get(model, pk, label, *, for_update=False):
         raise NotFound(_("%(what)s %(id)s does not exist."), params={"what": label, "id": pk})
 
 
-def active_member_company(organisation):
-    """True when the organisation is a member company whose membership is active."""
-    membership = getattr(organisation, "membership", None) if hasattr(organisation, "membership") else None
-    return (
-        organisation.kind == OrganisationKind.MEMBER_COMPANY
-        and membership is not None
-        and membership.status == MembershipStatus.ACTIVE
-    )
-
-
 def _require_member(organisation, field="organisation"):
-    if not active_member_company(organisation):
+    if not selectors.active_member_company(organisation):
         raise ValidationError.on(
             field,
             _(
@@ -352,7 +341,7 @@ def _booking_party(actor, facility, organisation_id):
         candidates = [
             o
             for o in selectors.represented_organisations(actor).select_related("membership")
-            if active_member_company(o)
+            if selectors.active_member_company(o)
         ]
         if len(candidates) != 1:
             raise ValidationError(
@@ -579,3 +568,524 @@ def cancel_series(*, actor, series_id, now=None):
         )
         audit.record(actor, "spaces.booking.recurring_cancelled", series, {"cancelled": count})
     return count
+
+
+# --- tenancy applications --------------------------------------------------------------------------
+def set_rubric(*, actor, title, criteria):
+    """Set the scoring rubric for new tenancy applications: criteria with weights (and the highest score
+    of each). Applications already submitted keep the rubric they were submitted under."""
+    permissions.require(actor, "spaces.set_rubric")
+    title = str(title or "").strip()
+    if not title:
+        raise ValidationError.on("title", _("Enter a title for the rubric."))
+    cleaned = []
+    names = set()
+    for index, item in enumerate(criteria or []):
+        name = str(item.get("name") or "").strip()
+        weight = _int(item.get("weight"), "criteria", minimum=1)
+        max_score = _int(item.get("max_score", 10), "criteria", minimum=1)
+        if not name or name in names:
+            raise ValidationError.on("criteria", _("Every criterion needs its own name."))
+        names.add(name)
+        cleaned.append(Criterion(name=name, weight=weight, max_score=max_score, order=index))
+    if not cleaned:
+        raise ValidationError.on("criteria", _("Add at least one criterion with a weight."))
+    with transaction.atomic():
+        Rubric.objects.filter(is_current=True).update(is_current=False)
+        rubric = Rubric.objects.create(title=title, created_by=actor)
+        for criterion in cleaned:
+            criterion.rubric = rubric
+        Criterion.objects.bulk_create(cleaned)
+        audit.record(
+            actor,
+            "spaces.rubric.set",
+            rubric,
+            {"criteria": [{"name": c.name, "weight": c.weight, "max": c.max_score} for c in cleaned]},
+        )
+    return rubric
+
+
+def apply_for_tenancy(
+    *,
+    actor,
+    organisation_id,
+    unit_type,
+    desks_needed,
+    desired_start,
+    business_plan,
+    term_years=3,
+    documents=(),
+):
+    """A member company applies for a unit of a type. Only member companies with an active membership may
+    apply; the application is scored under the current rubric. ``documents`` are (title, file) pairs."""
+    try:
+        organisation = Organisation.objects.select_related("membership").get(pk=organisation_id)
+    except (Organisation.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("Organisation %(id)s does not exist."), params={"id": organisation_id})
+    permissions.require(actor, "spaces.apply_tenancy", organisation)
+    _require_member(organisation)
+    if unit_type not in UnitType.values:
+        raise ValidationError.on("unit_type", _("Choose a unit type."))
+    desks = _int(desks_needed, "desks_needed", minimum=1)
+    years = _int(term_years, "term_years", minimum=1)
+    if years > 10:
+        raise ValidationError.on("term_years", _("A lease runs for at most 10 years."))
+    start = _date(desired_start, "desired_start")
+    plan = str(business_plan or "").strip()
+    if not plan:
+        raise ValidationError.on("business_plan", _("Describe your business plan for the space."))
+    rubric = Rubric.objects.filter(is_current=True).first()
+    if rubric is None:
+        raise Conflict(
+            _("Applications open once the secretariat has set a scoring rubric."), code="no_rubric"
+        )
+    open_statuses = [ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED]
+    if TenancyApplication.objects.filter(
+        organisation=organisation, unit_type=unit_type, status__in=open_statuses
+    ).exists():
+        raise Conflict(
+            _("%(name)s already has an open application for this unit type."),
+            code="duplicate_application",
+            params={"name": organisation.name},
+        )
+    with transaction.atomic():
+        application = TenancyApplication.objects.create(
+            organisation=organisation,
+            unit_type=unit_type,
+            desks_needed=desks,
+            desired_start=start,
+            term_years=years,
+            business_plan=plan,
+            rubric=rubric,
+            submitted_by=actor,
+        )
+        for title, uploaded in documents:
+            ApplicationDocument.objects.create(application=application, title=title, file=uploaded)
+        audit.record(
+            actor, "spaces.application.submitted", application, {"unit_type": unit_type, "desks": desks}
+        )
+    return application
+
+
+def add_application_document(*, actor, application_id, title, uploaded_file):
+    """Attach a document (business registration, plan, financial statements) to an open application."""
+    application = _get(TenancyApplication, application_id, _("Application"))
+    permissions.require(actor, "spaces.withdraw_application", application)
+    if application.status != ApplicationStatus.SUBMITTED:
+        raise Conflict(_("Documents can be added while the application is under review only."))
+    title = str(title or "").strip() or uploaded_file.name
+    with transaction.atomic():
+        document = ApplicationDocument.objects.create(
+            application=application, title=title, file=uploaded_file
+        )
+        audit.record(actor, "spaces.application.document_added", application, {"title": title})
+    return document
+
+
+def score_application(*, actor, application_id, scores, comment=""):
+    """A reviewer scores every criterion of the application's rubric (0 to the criterion's highest score).
+    Scoring again replaces the reviewer's earlier scores."""
+    application = _get(TenancyApplication, application_id, _("Application"))
+    permissions.require(actor, "spaces.review_application", application)
+    if application.status != ApplicationStatus.SUBMITTED:
+        raise Conflict(
+            _("This application is %(status)s; only submitted applications are scored."),
+            params={"status": application.get_status_display()},
+        )
+    criteria = list(application.rubric.criteria.all())
+    scores = {int(k): v for k, v in (scores or {}).items()}
+    rows = []
+    for criterion in criteria:
+        if criterion.pk not in scores or scores[criterion.pk] in (None, ""):
+            raise ValidationError.on(
+                f"criterion_{criterion.pk}",
+                _("Score every criterion: %(name)s is missing."),
+                params={"name": criterion.name},
+            )
+        value = _int(scores[criterion.pk], f"criterion_{criterion.pk}")
+        if value > criterion.max_score:
+            raise ValidationError.on(
+                f"criterion_{criterion.pk}",
+                _("%(name)s is scored from 0 to %(max)s."),
+                params={"name": criterion.name, "max": criterion.max_score},
+            )
+        rows.append(
+            ReviewScore(
+                application=application, reviewer=actor, criterion=criterion, score=value, comment=comment
+            )
+        )
+    with transaction.atomic():
+        ReviewScore.objects.filter(application=application, reviewer=actor).delete()
+        ReviewScore.objects.bulk_create(rows)
+        audit.record(
+            actor, "spaces.application.scored", application, {r.criterion.name: r.score for r in rows}
+        )
+    return application
+
+
+def decide_application(*, actor, application_id, approve, note="", on=None):
+    """Record the selection decision. An approved application joins the waiting list of its unit type,
+    ranked by its weighted score, until a lease is signed for it."""
+    application = _get(TenancyApplication, application_id, _("Application"))
+    permissions.require(actor, "spaces.decide_application", application)
+    score = selectors.application_score(application)
+    if approve and score is None:
+        raise ValidationError(_("An application needs at least one reviewer's scores before it is approved."))
+    status = ApplicationStatus.APPROVED if approve else ApplicationStatus.REJECTED
+    with transaction.atomic():
+        updated = TenancyApplication.objects.filter(
+            pk=application.pk, status=ApplicationStatus.SUBMITTED
+        ).update(
+            status=status, score=score, decided_on=_today(on), decision_note=note, updated_at=timezone.now()
+        )
+        if not updated:
+            raise Conflict(_("This application has already been decided."), code="illegal_transition")
+        application.refresh_from_db()
+        audit.record(
+            actor, "spaces.application.decided", application, {"status": status, "score": score, "note": note}
+        )
+    return application
+
+
+def withdraw_application(*, actor, application_id):
+    """The applicant withdraws an application that has not led to a lease."""
+    application = _get(TenancyApplication, application_id, _("Application"))
+    permissions.require(actor, "spaces.withdraw_application", application)
+    with transaction.atomic():
+        updated = TenancyApplication.objects.filter(
+            pk=application.pk, status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED]
+        ).update(status=ApplicationStatus.WITHDRAWN, updated_at=timezone.now())
+        if not updated:
+            raise Conflict(_("Only an open application can be withdrawn."), code="illegal_transition")
+        application.refresh_from_db()
+        audit.record(actor, "spaces.application.withdrawn", application)
+    return application
+
+
+# --- leases, charges, payments ---------------------------------------------------------------------
+def _month_starts(start, end):
+    month = start.replace(day=1)
+    while month <= end:
+        yield month
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+
+
+def _charges_for(lease, start, end):
+    """Monthly charges for the days of [start, end] (both inclusive), prorated by days in part months."""
+    due_day = settings.SPACES_RENT_DUE_DAY
+    charges = []
+    for month in _month_starts(start, end):
+        days_in_month = calendar.monthrange(month.year, month.month)[1]
+        month_end = month.replace(day=days_in_month)
+        first, last = max(month, start), min(month_end, end)
+        days = (last - first).days + 1
+        rent = round(lease.monthly_rent * days / days_in_month)
+        fee = round(lease.maintenance_fee * days / days_in_month)
+        charges.append(
+            Charge(
+                lease=lease,
+                month=month,
+                rent=rent,
+                maintenance_fee=fee,
+                amount=rent + fee,
+                due_on=month.replace(day=min(due_day, days_in_month)),
+            )
+        )
+    return charges
+
+
+def _overlapping_lease(unit, starts_on, ends_on, exclude=None):
+    qs = Lease.objects.filter(unit=unit, starts_on__lte=ends_on, ends_on__gte=starts_on).exclude(
+        status=LeaseStatus.CANCELLED
+    )
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return qs.select_related("organisation").first()
+
+
+def _lease_overlap_error(unit, other):
+    return Conflict(
+        _(
+            "Unit %(unit)s is already leased to %(tenant)s from %(start)s to %(end)s; choose dates outside "
+            "that lease."
+        ),
+        code="overlapping_lease",
+        params={
+            "unit": unit.code,
+            "tenant": other.organisation.name,
+            "start": other.starts_on,
+            "end": other.ends_on,
+        },
+    )
+
+
+def sign_lease(
+    *,
+    actor,
+    unit_id,
+    organisation_id,
+    starts_on,
+    years=None,
+    ends_on=None,
+    application_id=None,
+    monthly_rent=None,
+    maintenance_fee=None,
+):
+    """Sign a multi-year lease of a unit with a member company, from an approved application or directly.
+    Writes the rent schedule (one charge a month, part months prorated by days). Leases of one unit never
+    overlap: the database refuses it."""
+    permissions.require(actor, "spaces.manage_leases")
+    unit = _get(Unit, unit_id, _("Unit"))
+    try:
+        organisation = Organisation.objects.select_related("membership").get(pk=organisation_id)
+    except (Organisation.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("Organisation %(id)s does not exist."), params={"id": organisation_id})
+    _require_member(organisation)
+    starts_on = _date(starts_on, "starts_on")
+    if ends_on not in (None, ""):
+        ends_on = _date(ends_on, "ends_on")
+    elif years:
+        ends_on = _add_years(starts_on, _int(years, "years", minimum=1)) - dt.timedelta(days=1)
+    else:
+        raise ValidationError.on("ends_on", _("Give the lease's end date or its length in years."))
+    if ends_on < starts_on:
+        raise ValidationError.on("ends_on", _("The lease must end after it starts."))
+    if unit.status == UnitStatus.UNAVAILABLE:
+        raise Conflict(_("Unit %(unit)s is out of service."), params={"unit": unit.code})
+    application = None
+    if application_id:
+        application = _get(TenancyApplication, application_id, _("Application"))
+        if application.organisation_id != organisation.pk or application.status != ApplicationStatus.APPROVED:
+            raise ValidationError.on(
+                "application", _("The application must be an approved application of the same organisation.")
+            )
+    try:
+        with transaction.atomic():
+            other = _overlapping_lease(unit, starts_on, ends_on)
+            if other:
+                raise _lease_overlap_error(unit, other)
+            lease = Lease.objects.create(
+                unit=unit,
+                organisation=organisation,
+                application=application,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                monthly_rent=unit.monthly_rent
+                if monthly_rent is None
+                else _int(monthly_rent, "monthly_rent"),
+                maintenance_fee=unit.maintenance_fee
+                if maintenance_fee is None
+                else _int(maintenance_fee, "maintenance_fee"),
+            )
+            Charge.objects.bulk_create(_charges_for(lease, starts_on, ends_on))
+            if application is not None:
+                if not TenancyApplication.objects.filter(
+                    pk=application.pk, status=ApplicationStatus.APPROVED
+                ).update(status=ApplicationStatus.LEASED, updated_at=timezone.now()):
+                    raise Conflict(_("This application has already led to a lease."))
+            if unit.status == UnitStatus.AVAILABLE:
+                Unit.objects.filter(pk=unit.pk).update(status=UnitStatus.RESERVED)
+            audit.record(
+                actor,
+                "spaces.lease.signed",
+                lease,
+                {"unit": unit.code, "organisation": organisation.name, "from": starts_on, "to": ends_on},
+            )
+    except IntegrityError:
+        other = _overlapping_lease(unit, starts_on, ends_on)
+        if other is None:
+            raise
+        raise _lease_overlap_error(unit, other)
+    return lease
+
+
+def renew_lease(*, actor, lease_id, years, today=None):
+    """Extend a lease by ``years`` after the light check (dues paid, membership active, activity reported).
+    A failed check stores nothing and names what to fix."""
+    permissions.require(actor, "spaces.manage_leases")
+    lease = _get(Lease, lease_id, _("Lease"))
+    if lease.status not in (LeaseStatus.SIGNED, LeaseStatus.ACTIVE):
+        raise Conflict(_("Only a running lease can be renewed."), code="illegal_transition")
+    years = _int(years, "years", minimum=1)
+    checks = selectors.renewal_checks(lease, today=today)
+    failed = [message for passed, message in checks.values() if not passed]
+    if failed:
+        raise ValidationError(failed[0], errors={"checks": failed}, code="renewal_check_failed")
+    previous_end = lease.ends_on
+    new_end = _add_years(previous_end + dt.timedelta(days=1), years) - dt.timedelta(days=1)
+    try:
+        with transaction.atomic():
+            other = _overlapping_lease(
+                lease.unit, previous_end + dt.timedelta(days=1), new_end, exclude=lease
+            )
+            if other:
+                raise _lease_overlap_error(lease.unit, other)
+            Lease.objects.filter(pk=lease.pk).update(ends_on=new_end, end_notice_sent_on=None)
+            lease.refresh_from_db()
+            new_charges = _charges_for(lease, previous_end + dt.timedelta(days=1), new_end)
+            if new_charges and new_charges[0].month == previous_end.replace(day=1):
+                # The lease ended mid-month: the rest of that month tops up its existing charge.
+                extra = new_charges.pop(0)
+                Charge.objects.filter(lease=lease, month=extra.month).update(
+                    rent=F("rent") + extra.rent,
+                    maintenance_fee=F("maintenance_fee") + extra.maintenance_fee,
+                    amount=F("amount") + extra.amount,
+                )
+            Charge.objects.bulk_create(new_charges)
+            LeaseRenewal.objects.create(
+                lease=lease,
+                previous_end=previous_end,
+                new_end=new_end,
+                checks={k: v[1] for k, v in checks.items()},
+                renewed_on=_today(today),
+                renewed_by=actor,
+            )
+            audit.record(actor, "spaces.lease.renewed", lease, {"from": previous_end, "to": new_end})
+    except IntegrityError:
+        other = _overlapping_lease(lease.unit, previous_end + dt.timedelta(days=1), new_end, exclude=lease)
+        if other is None:
+            raise
+        raise _lease_overlap_error(lease.unit, other)
+    return lease
+
+
+def record_move_in(*, actor, lease_id, on, notes=""):
+    """The tenant moves in: the condition of the unit is noted and the unit shows as occupied."""
+    permissions.require(actor, "spaces.manage_leases")
+    on = _date(on, "on")
+    with transaction.atomic():
+        lease = _get(Lease, lease_id, _("Lease"), for_update=True)
+        if not lease.starts_on <= on <= lease.ends_on:
+            raise ValidationError.on("on", _("The move-in date must fall within the lease."))
+        if not Lease.objects.filter(pk=lease.pk, status=LeaseStatus.SIGNED).update(
+            status=LeaseStatus.ACTIVE, moved_in_on=on, move_in_notes=notes
+        ):
+            raise Conflict(_("This tenant has already moved in."), code="illegal_transition")
+        Unit.objects.filter(pk=lease.unit_id).update(status=UnitStatus.OCCUPIED)
+        lease.refresh_from_db()
+        audit.record(actor, "spaces.lease.moved_in", lease, {"on": on, "notes": notes})
+    return lease
+
+
+def record_move_out(*, actor, lease_id, on, notes=""):
+    """The tenant moves out: the condition is noted, a lease left early ends that day (unpaid charges of later
+    months are dropped) and the unit is free again."""
+    permissions.require(actor, "spaces.manage_leases")
+    on = _date(on, "on")
+    with transaction.atomic():
+        lease = _get(Lease, lease_id, _("Lease"), for_update=True)
+        if lease.status != LeaseStatus.ACTIVE:
+            raise Conflict(_("Only a tenant who has moved in can move out."), code="illegal_transition")
+        if on < lease.moved_in_on:
+            raise ValidationError.on("on", _("The move-out date cannot be before the move-in date."))
+        fields = {"status": LeaseStatus.ENDED, "moved_out_on": on, "move_out_notes": notes}
+        if on < lease.ends_on:
+            fields["ends_on"] = on
+            lease.charges.filter(month__gt=on, paid=0).delete()
+        Lease.objects.filter(pk=lease.pk).update(**fields)
+        next_lease = Lease.objects.filter(unit_id=lease.unit_id, status=LeaseStatus.SIGNED).exists()
+        Unit.objects.filter(pk=lease.unit_id).update(
+            status=UnitStatus.RESERVED if next_lease else UnitStatus.AVAILABLE
+        )
+        lease.refresh_from_db()
+        audit.record(actor, "spaces.lease.moved_out", lease, {"on": on, "notes": notes})
+    return lease
+
+
+def record_payment(*, actor, charge_id, amount, paid_on=None, reference=""):
+    """Record a payment against a monthly charge. A payment larger than what is still due is refused; the
+    check and the update are one conditional UPDATE, so two payments at once cannot overpay either."""
+    permissions.require(actor, "spaces.manage_leases")
+    charge = _get(Charge, charge_id, _("Charge"))
+    amount = _int(amount, "amount", minimum=1)
+    paid_on = _date(paid_on, "paid_on", required=False) or _today()
+    with transaction.atomic():
+        updated = Charge.objects.filter(pk=charge.pk, paid__lte=F("amount") - amount).update(
+            paid=F("paid") + amount
+        )
+        if not updated:
+            charge.refresh_from_db()
+            raise ValidationError.on(
+                "amount",
+                _(
+                    "This payment of %(amount)s is larger than what is due for %(month)s (%(outstanding)s "
+                    "outstanding); enter at most %(outstanding)s."
+                ),
+                params={
+                    "amount": _won(amount),
+                    "month": charge.month.strftime("%Y-%m"),
+                    "outstanding": _won(charge.outstanding),
+                },
+            )
+        payment = Payment.objects.create(
+            charge=charge, amount=amount, paid_on=paid_on, reference=reference, recorded_by=actor
+        )
+        audit.record(actor, "spaces.payment.recorded", charge, {"amount": amount, "paid_on": paid_on})
+    return payment
+
+
+def report_activity(*, actor, organisation_id, year, summary, employees=None, revenue=None, on=None):
+    """A tenant's yearly activity report (one of the renewal checks); a second report for a year replaces it."""
+    try:
+        organisation = Organisation.objects.get(pk=organisation_id)
+    except (Organisation.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("Organisation %(id)s does not exist."), params={"id": organisation_id})
+    permissions.require(actor, "spaces.report_activity", organisation)
+    year = _int(year, "year", minimum=2000)
+    summary = str(summary or "").strip()
+    if not summary:
+        raise ValidationError.on("summary", _("Describe the year's activity."))
+    with transaction.atomic():
+        report, _created = ActivityReport.objects.update_or_create(
+            organisation=organisation,
+            year=year,
+            defaults={
+                "summary": summary,
+                "employees": employees,
+                "revenue": revenue,
+                "submitted_on": _today(on),
+            },
+        )
+        audit.record(actor, "spaces.activity.reported", report, {"year": year})
+    return report
+
+
+def send_lease_end_notices(*, actor=None, today=None):
+    """E-mail the tenant (its representatives and address) and the secretariat about every running lease that
+    ends within DONGNE_SPACES_NOTICE_DAYS, once per lease term. Run daily by the job queue."""
+    permissions.require(actor, "spaces.send_notices")
+    today = _today(today)
+    horizon = today + dt.timedelta(days=settings.SPACES_NOTICE_DAYS)
+    sent = []
+    due = Lease.objects.filter(
+        status__in=[LeaseStatus.SIGNED, LeaseStatus.ACTIVE],
+        ends_on__gte=today,
+        ends_on__lte=horizon,
+        end_notice_sent_on__isnull=True,
+    ).select_related("unit__floor__building", "organisation")
+    for lease in due:
+        with transaction.atomic():
+            # Claim the notice first: a task delivered twice sends one e-mail.
+            if not Lease.objects.filter(pk=lease.pk, end_notice_sent_on__isnull=True).update(
+                end_notice_sent_on=today
+            ):
+                continue
+            recipients = selectors.tenant_emails(lease.organisation)
+            subject = str(
+                _("[Dongne] Your lease of %(unit)s ends on %(end)s")
+                % {"unit": lease.unit, "end": lease.ends_on}
+            )
+            body = str(
+                _(
+                    "The lease of %(unit)s by %(tenant)s ends on %(end)s. To stay, the lease is renewed after a "
+                    "light check: dues paid, membership active and the yearly activity report submitted. "
+                    "Please contact the secretariat."
+                )
+                % {"unit": lease.unit, "tenant": lease.organisation.name, "end": lease.ends_on}
+            )
+            send_mail(subject, body, None, recipients or [settings.DEFAULT_FROM_EMAIL], fail_silently=False)
+            audit.record(
+                actor, "spaces.lease.end_notice_sent", lease, {"to": recipients, "ends_on": lease.ends_on}
+            )
+            sent.append(lease)
+    return sent
