@@ -53,6 +53,7 @@ from .models import (
 
 GRID_MINUTES = 30  # bookings start and end on the half hour
 MAX_OCCURRENCES = 52
+ONE_OR_MORE = _("Book at least one occurrence.")
 
 
 # --- helpers ---------------------------------------------------------------------------------------
