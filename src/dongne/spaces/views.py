@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -164,7 +165,8 @@ def facility_ics(request, pk):
 def cancel_booking(request, pk):
     booking = services.cancel_booking(actor=request.user, booking_id=pk)
     messages.success(request, _("Booking cancelled; the slot is free again."))
-    return redirect("spaces:facility", pk=booking.facility_id)
+    day = timezone.localtime(booking.start).date()
+    return redirect(f"{reverse('spaces:facility', args=[booking.facility_id])}?date={day:%Y-%m-%d}")
 
 
 # --- applications --------------------------------------------------------------------------------------
