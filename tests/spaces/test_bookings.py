@@ -59,7 +59,7 @@ def test_weekend_and_past_refused(member_rep, room):
             end=at(MONDAY, 11),
             now=at(MONDAY, 12),
         )
-    assert "passed" in str(err.value) or "지났" in str(err.value)
+    assert "지난 시간" in str(err.value)
     assert not Booking.objects.exists()
 
 

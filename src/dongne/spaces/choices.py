@@ -43,7 +43,7 @@ class ApplicationStatus(models.TextChoices):
     APPROVED = "approved", _("Approved (waiting for a unit)")
     REJECTED = "rejected", _("Rejected")
     LEASED = "leased", _("Leased")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the applicant")
 
 
 class LeaseStatus(models.TextChoices):

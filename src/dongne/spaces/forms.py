@@ -18,7 +18,7 @@ def _time_choices(facility):
 
 class BookingForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.ChoiceField(label=_("Start"))
+    start = forms.ChoiceField(label=_("Start time"))
     duration = forms.ChoiceField(label=_("Length"))
     title = forms.CharField(label=_("Purpose"), max_length=200, required=False)
     organisation = forms.ChoiceField(label=_("Book for"), required=False)
