@@ -25,3 +25,28 @@ def test_demo_complex(django_user_model):
     rep = django_user_model.objects.get(email="rep@demo.dongne.kr")
     assert Lease.objects.filter(organisation__in=selectors.represented_organisations(rep)).exists()
     assert load_spaces_demo(secretariat) == []  # once only
+
+
+@pytest.mark.django_db
+def test_pages_with_the_demo(client, django_user_model):
+    load_demo()
+    secretariat = django_user_model.objects.get(email=SECRETARIAT_EMAIL)
+    load_spaces_demo(secretariat)
+    page = client.get("/spaces/").content.decode()
+    assert "unit-occupied" in page and "unit-available" in page and "unit-unavailable" in page
+    client.force_login(secretariat)
+    reports = client.get("/spaces/reports/").content.decode()
+    assert "대회의실" in reports and 'id="occupancy"' in reports
+    leases = client.get("/spaces/leases/").content.decode()
+    assert leases.count("<tr>") > 10
+    lease = Lease.objects.filter(status="active").first()
+    detail = client.get(f"/spaces/leases/{lease.pk}/").content.decode()
+    assert 'id="charges"' in detail
+    application = TenancyApplication.objects.filter(status="submitted").first()
+    assert client.get(f"/spaces/applications/{application.pk}/").status_code == 200
+    rep = django_user_model.objects.get(email="rep@demo.dongne.kr")
+    client.force_login(rep)
+    own = Lease.objects.get(organisation__in=selectors.represented_organisations(rep))
+    assert client.get(f"/spaces/leases/{own.pk}/").status_code == 200
+    assert client.get(f"/spaces/leases/{lease.pk if lease != own else 0}/").status_code in (403, 404)
+    assert client.get(f"/spaces/applications/{application.pk}/").status_code == 404

@@ -261,3 +261,41 @@ def test_periodic_task_sends_notices(secretariat, member_rep, member_org, unit):
     )
     assert tasks.lease_end_notices.call_local() == [lease.pk]
     assert len(mail.outbox) == 1 and member_rep.email in mail.outbox[0].to
+
+
+def test_documents_and_withdrawal(secretariat, member_rep, member_org, other_rep, rubric, client):
+    application = apply(member_rep, member_org)
+    doc = services.add_application_document(
+        actor=member_rep,
+        application_id=application.pk,
+        title="사업자등록증",
+        uploaded_file=SimpleUploadedFile("등록증.pdf", b"%PDF-1.4", content_type="application/pdf"),
+    )
+    client.force_login(other_rep)
+    assert client.get(f"/spaces/documents/{doc.pk}/").status_code == 404
+    client.force_login(secretariat)
+    assert client.get(f"/spaces/documents/{doc.pk}/").status_code == 200
+    with pytest.raises(PermissionDenied):
+        services.withdraw_application(actor=other_rep, application_id=application.pk)
+    services.withdraw_application(actor=member_rep, application_id=application.pk)
+    with pytest.raises(Conflict):
+        services.withdraw_application(actor=member_rep, application_id=application.pk)
+    assert TenancyApplication.objects.get().status == "withdrawn"
+    # The company can apply again once its earlier application is withdrawn.
+    apply(member_rep, member_org)
+
+
+def test_secretariat_pays_through_the_lease_page(client, secretariat, lease):
+    charge = lease.charges.order_by("month").first()
+    client.force_login(secretariat)
+    r = client.post(
+        f"/spaces/leases/{lease.pk}/pay/",
+        {"charge": charge.pk, "amount": charge.amount + 1},
+        HTTP_REFERER=f"/spaces/leases/{lease.pk}/",
+    )
+    assert r.status_code == 302
+    charge.refresh_from_db()
+    assert charge.paid == 0 and not Payment.objects.exists()
+    client.post(f"/spaces/leases/{lease.pk}/pay/", {"charge": charge.pk, "amount": charge.amount})
+    charge.refresh_from_db()
+    assert charge.paid == charge.amount

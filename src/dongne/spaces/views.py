@@ -20,7 +20,7 @@ from dongne.core.views import _form_errors
 from . import selectors, services
 from .choices import ApplicationStatus, UnitType
 from .forms import ApplicationForm, BookingForm
-from .models import ApplicationDocument, Charge, Lease, Rubric, Unit
+from .models import ApplicationDocument, Charge, Lease, Rubric, TenancyApplication, Unit
 
 
 def _member_orgs(user):
@@ -40,8 +40,17 @@ def index(request):
         "facilities": selectors.facilities(),
         "is_officer": permissions.is_officer(user),
         "my_bookings": selectors.bookings_for(user)[:10] if user.is_authenticated else [],
-        "my_applications": selectors.applications(user) if user.is_authenticated else [],
+        "my_applications": TenancyApplication.objects.filter(
+            organisation__in=selectors.represented_organisations(user).values("pk")
+        )
+        if user.is_authenticated
+        else [],
         "can_apply": bool(_member_orgs(user)) if user.is_authenticated else False,
+        "my_leases": Lease.objects.filter(
+            organisation__in=selectors.represented_organisations(user).values("pk")
+        ).select_related("unit__floor__building")
+        if user.is_authenticated
+        else [],
     }
     return render(request, "spaces/index.html", context)
 
