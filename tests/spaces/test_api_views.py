@@ -128,3 +128,38 @@ def test_pages_render(client, secretariat, member_rep, room, unit):
         assert client.get(path).status_code == 200, path
     client.force_login(member_rep)
     assert client.get("/spaces/reports/").status_code == 403
+
+
+def test_admin_pages_render(client, secretariat, member_rep, room, unit):
+    services.book_facility(
+        actor=member_rep, facility_id=room.pk, start=at(next_monday(), 10), end=at(next_monday(), 11)
+    )
+    client.force_login(secretariat)
+    for model in (
+        "building",
+        "unit",
+        "facility",
+        "booking",
+        "rubric",
+        "tenancyapplication",
+        "lease",
+        "payment",
+    ):
+        assert client.get(f"/admin/spaces/{model}/").status_code == 200, model
+    assert client.get(f"/admin/spaces/booking/{Booking.objects.get().pk}/change/").status_code == 200
+
+
+def test_changed_rules_apply_to_new_bookings(secretariat, member_rep, room):
+    day = next_monday()
+    services.update_facility(
+        actor=secretariat, facility_id=room.pk, data={"max_minutes": 60, "closes_at": "12:00"}
+    )
+    with pytest.raises(services.ValidationError):
+        services.book_facility(actor=member_rep, facility_id=room.pk, start=at(day, 10), end=at(day, 11, 30))
+    with pytest.raises(services.ValidationError):
+        services.book_facility(actor=member_rep, facility_id=room.pk, start=at(day, 12), end=at(day, 12, 30))
+    with pytest.raises(services.ValidationError):
+        services.update_facility(actor=secretariat, facility_id=room.pk, data={"max_minutes": 45})
+    services.update_facility(actor=secretariat, facility_id=room.pk, data={"is_active": False})
+    with pytest.raises(services.ValidationError):
+        services.book_facility(actor=member_rep, facility_id=room.pk, start=at(day, 10), end=at(day, 11))

@@ -4,7 +4,7 @@ Every write goes through services; errors are mapped once by core.api."""
 import datetime as dt
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from dongne.core.api import ERRORS
 from dongne.core.errors import ValidationError
@@ -133,7 +133,7 @@ def book(request, payload: BookingIn):
             title=payload.title,
             organisation_id=payload.organisation_id,
         )
-        return 201, [booking]
+        return Status(201, [booking])
     series = services.book_recurring(
         actor=request.auth,
         facility_id=payload.facility_id,
@@ -143,7 +143,7 @@ def book(request, payload: BookingIn):
         title=payload.title,
         organisation_id=payload.organisation_id,
     )
-    return 201, list(series.bookings.order_by("start"))
+    return Status(201, list(series.bookings.order_by("start")))
 
 
 @router.get("/bookings", response={200: list[BookingOut], **ERRORS}, summary="My upcoming bookings")
