@@ -6,362 +6,849 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('network', '0002_affiliation_job_title'),
+        ("network", "0002_affiliation_job_title"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Building',
+            name="Building",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
             ],
             options={
-                'verbose_name': 'building',
-                'verbose_name_plural': 'buildings',
-                'ordering': ['name'],
+                "verbose_name": "building",
+                "verbose_name_plural": "buildings",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Facility',
+            name="Facility",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('meeting_room', 'Meeting room'), ('studio', 'Studio'), ('equipment', 'Equipment'), ('event_hall', 'Event hall')], max_length=20, verbose_name='kind')),
-                ('capacity', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='capacity (people)')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('opens_at', models.TimeField(verbose_name='bookable from')),
-                ('closes_at', models.TimeField(verbose_name='bookable until')),
-                ('weekdays', models.CharField(default='01234', help_text='Digits of the bookable weekdays: 0 = Monday … 6 = Sunday.', max_length=7, verbose_name='bookable weekdays')),
-                ('max_minutes', models.PositiveIntegerField(default=240, verbose_name='longest booking (minutes)')),
-                ('audience', models.CharField(choices=[('members', 'Member companies'), ('staff', 'Secretariat staff'), ('both', 'Members and staff')], default='both', max_length=10, verbose_name='who may book')),
-                ('is_active', models.BooleanField(default=True, verbose_name='bookable')),
-                ('building', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='facilities', to='spaces.building', verbose_name='building')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("meeting_room", "Meeting room"),
+                            ("studio", "Studio"),
+                            ("equipment", "Equipment"),
+                            ("event_hall", "Event hall"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="capacity (people)"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("opens_at", models.TimeField(verbose_name="bookable from")),
+                ("closes_at", models.TimeField(verbose_name="bookable until")),
+                (
+                    "weekdays",
+                    models.CharField(
+                        default="01234",
+                        help_text="Digits of the bookable weekdays: 0 = Monday … 6 = Sunday.",
+                        max_length=7,
+                        verbose_name="bookable weekdays",
+                    ),
+                ),
+                (
+                    "max_minutes",
+                    models.PositiveIntegerField(default=240, verbose_name="longest booking (minutes)"),
+                ),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("members", "Member companies"),
+                            ("staff", "Secretariat staff"),
+                            ("both", "Members and staff"),
+                        ],
+                        default="both",
+                        max_length=10,
+                        verbose_name="who may book",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="bookable")),
+                (
+                    "building",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="facilities",
+                        to="spaces.building",
+                        verbose_name="building",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'shared facility',
-                'verbose_name_plural': 'shared facilities',
-                'ordering': ['building', 'name'],
+                "verbose_name": "shared facility",
+                "verbose_name_plural": "shared facilities",
+                "ordering": ["building", "name"],
             },
         ),
         migrations.CreateModel(
-            name='BookingSeries',
+            name="BookingSeries",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('occurrences', models.PositiveSmallIntegerField(verbose_name='occurrences')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('booked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='booked by')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='network.organisation', verbose_name='organisation')),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='series', to='spaces.facility', verbose_name='facility')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("occurrences", models.PositiveSmallIntegerField(verbose_name="occurrences")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "booked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="booked by",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="network.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="series",
+                        to="spaces.facility",
+                        verbose_name="facility",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'recurring booking',
-                'verbose_name_plural': 'recurring bookings',
+                "verbose_name": "recurring booking",
+                "verbose_name_plural": "recurring bookings",
             },
         ),
         migrations.CreateModel(
-            name='Floor',
+            name="Floor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.SmallIntegerField(help_text='Negative for basement floors.', verbose_name='floor number')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='name')),
-                ('building', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='floors', to='spaces.building', verbose_name='building')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.SmallIntegerField(
+                        help_text="Negative for basement floors.", verbose_name="floor number"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=100, verbose_name="name")),
+                (
+                    "building",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="floors",
+                        to="spaces.building",
+                        verbose_name="building",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'floor',
-                'verbose_name_plural': 'floors',
-                'ordering': ['building', 'number'],
+                "verbose_name": "floor",
+                "verbose_name_plural": "floors",
+                "ordering": ["building", "number"],
             },
         ),
         migrations.AddField(
-            model_name='facility',
-            name='floor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='facilities', to='spaces.floor', verbose_name='floor'),
+            model_name="facility",
+            name="floor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="facilities",
+                to="spaces.floor",
+                verbose_name="floor",
+            ),
         ),
         migrations.CreateModel(
-            name='Lease',
+            name="Lease",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('starts_on', models.DateField(verbose_name='starts on')),
-                ('ends_on', models.DateField(verbose_name='ends on')),
-                ('monthly_rent', models.PositiveIntegerField(verbose_name='monthly rent (KRW)')),
-                ('maintenance_fee', models.PositiveIntegerField(verbose_name='monthly maintenance fee (KRW)')),
-                ('status', models.CharField(choices=[('signed', 'Signed (not moved in)'), ('active', 'Active (moved in)'), ('ended', 'Ended (moved out)'), ('cancelled', 'Cancelled')], default='signed', max_length=20, verbose_name='status')),
-                ('moved_in_on', models.DateField(blank=True, null=True, verbose_name='moved in on')),
-                ('move_in_notes', models.TextField(blank=True, verbose_name='condition at move-in')),
-                ('moved_out_on', models.DateField(blank=True, null=True, verbose_name='moved out on')),
-                ('move_out_notes', models.TextField(blank=True, verbose_name='condition at move-out')),
-                ('end_notice_sent_on', models.DateField(blank=True, null=True, verbose_name='end notice sent on')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='leases', to='network.organisation', verbose_name='tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("starts_on", models.DateField(verbose_name="starts on")),
+                ("ends_on", models.DateField(verbose_name="ends on")),
+                ("monthly_rent", models.PositiveIntegerField(verbose_name="monthly rent (KRW)")),
+                (
+                    "maintenance_fee",
+                    models.PositiveIntegerField(verbose_name="monthly maintenance fee (KRW)"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("signed", "Signed (not moved in)"),
+                            ("active", "Active (moved in)"),
+                            ("ended", "Ended (moved out)"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="signed",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("moved_in_on", models.DateField(blank=True, null=True, verbose_name="moved in on")),
+                ("move_in_notes", models.TextField(blank=True, verbose_name="condition at move-in")),
+                ("moved_out_on", models.DateField(blank=True, null=True, verbose_name="moved out on")),
+                ("move_out_notes", models.TextField(blank=True, verbose_name="condition at move-out")),
+                (
+                    "end_notice_sent_on",
+                    models.DateField(blank=True, null=True, verbose_name="end notice sent on"),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leases",
+                        to="network.organisation",
+                        verbose_name="tenant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lease',
-                'verbose_name_plural': 'leases',
-                'ordering': ['unit', 'starts_on'],
+                "verbose_name": "lease",
+                "verbose_name_plural": "leases",
+                "ordering": ["unit", "starts_on"],
             },
         ),
         migrations.CreateModel(
-            name='Charge',
+            name="Charge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='First day of the month charged.', verbose_name='month')),
-                ('rent', models.PositiveIntegerField(verbose_name='rent (KRW)')),
-                ('maintenance_fee', models.PositiveIntegerField(verbose_name='maintenance fee (KRW)')),
-                ('amount', models.PositiveIntegerField(verbose_name='amount due (KRW)')),
-                ('paid', models.PositiveIntegerField(default=0, verbose_name='paid (KRW)')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('lease', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='charges', to='spaces.lease', verbose_name='lease')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "month",
+                    models.DateField(help_text="First day of the month charged.", verbose_name="month"),
+                ),
+                ("rent", models.PositiveIntegerField(verbose_name="rent (KRW)")),
+                ("maintenance_fee", models.PositiveIntegerField(verbose_name="maintenance fee (KRW)")),
+                ("amount", models.PositiveIntegerField(verbose_name="amount due (KRW)")),
+                ("paid", models.PositiveIntegerField(default=0, verbose_name="paid (KRW)")),
+                ("due_on", models.DateField(verbose_name="due on")),
+                (
+                    "lease",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="charges",
+                        to="spaces.lease",
+                        verbose_name="lease",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'monthly charge',
-                'verbose_name_plural': 'monthly charges',
-                'ordering': ['lease', 'month'],
+                "verbose_name": "monthly charge",
+                "verbose_name_plural": "monthly charges",
+                "ordering": ["lease", "month"],
             },
         ),
         migrations.CreateModel(
-            name='LeaseRenewal',
+            name="LeaseRenewal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('previous_end', models.DateField(verbose_name='previous end')),
-                ('new_end', models.DateField(verbose_name='new end')),
-                ('checks', models.JSONField(default=dict, verbose_name='light check')),
-                ('renewed_on', models.DateField(verbose_name='renewed on')),
-                ('lease', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='renewals', to='spaces.lease', verbose_name='lease')),
-                ('renewed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='renewed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("previous_end", models.DateField(verbose_name="previous end")),
+                ("new_end", models.DateField(verbose_name="new end")),
+                ("checks", models.JSONField(default=dict, verbose_name="light check")),
+                ("renewed_on", models.DateField(verbose_name="renewed on")),
+                (
+                    "lease",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="renewals",
+                        to="spaces.lease",
+                        verbose_name="lease",
+                    ),
+                ),
+                (
+                    "renewed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="renewed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lease renewal',
-                'verbose_name_plural': 'lease renewals',
-                'ordering': ['lease', 'renewed_on'],
+                "verbose_name": "lease renewal",
+                "verbose_name_plural": "lease renewals",
+                "ordering": ["lease", "renewed_on"],
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.PositiveIntegerField(verbose_name='amount (KRW)')),
-                ('paid_on', models.DateField(verbose_name='paid on')),
-                ('reference', models.CharField(blank=True, max_length=200, verbose_name='reference')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('charge', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='spaces.charge', verbose_name='charge')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.PositiveIntegerField(verbose_name="amount (KRW)")),
+                ("paid_on", models.DateField(verbose_name="paid on")),
+                ("reference", models.CharField(blank=True, max_length=200, verbose_name="reference")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded at")),
+                (
+                    "charge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="spaces.charge",
+                        verbose_name="charge",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment',
-                'verbose_name_plural': 'payments',
-                'ordering': ['paid_on', 'pk'],
+                "verbose_name": "payment",
+                "verbose_name_plural": "payments",
+                "ordering": ["paid_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Rubric',
+            name="Rubric",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('is_current', models.BooleanField(default=True, verbose_name='current')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("is_current", models.BooleanField(default=True, verbose_name="current")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'scoring rubric',
-                'verbose_name_plural': 'scoring rubrics',
-                'ordering': ['-created_at'],
+                "verbose_name": "scoring rubric",
+                "verbose_name_plural": "scoring rubrics",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='criterion')),
-                ('weight', models.PositiveSmallIntegerField(verbose_name='weight')),
-                ('max_score', models.PositiveSmallIntegerField(default=10, verbose_name='highest score')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('rubric', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='spaces.rubric', verbose_name='rubric')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="criterion")),
+                ("weight", models.PositiveSmallIntegerField(verbose_name="weight")),
+                ("max_score", models.PositiveSmallIntegerField(default=10, verbose_name="highest score")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "rubric",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="spaces.rubric",
+                        verbose_name="rubric",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'criterion',
-                'verbose_name_plural': 'criteria',
-                'ordering': ['rubric', 'order', 'pk'],
+                "verbose_name": "criterion",
+                "verbose_name_plural": "criteria",
+                "ordering": ["rubric", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='TenancyApplication',
+            name="TenancyApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('unit_type', models.CharField(choices=[('small_office', 'Small office (1–4 desks)'), ('office', 'Office (5–10 desks)'), ('large_office', 'Large office (11+ desks)'), ('lab', 'Lab / workshop')], db_index=True, max_length=20, verbose_name='unit type')),
-                ('desks_needed', models.PositiveSmallIntegerField(verbose_name='desks needed')),
-                ('desired_start', models.DateField(verbose_name='desired move-in')),
-                ('term_years', models.PositiveSmallIntegerField(default=3, verbose_name='term (years)')),
-                ('business_plan', models.TextField(verbose_name='business plan')),
-                ('status', models.CharField(choices=[('submitted', 'Submitted'), ('approved', 'Approved (waiting for a unit)'), ('rejected', 'Rejected'), ('leased', 'Leased'), ('withdrawn', 'Withdrawn by the applicant')], default='submitted', max_length=20, verbose_name='status')),
-                ('score', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='score (0–100)')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='decided on')),
-                ('decision_note', models.TextField(blank=True, verbose_name='decision note')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tenancy_applications', to='network.organisation', verbose_name='organisation')),
-                ('rubric', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='spaces.rubric', verbose_name='rubric')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='submitted by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "unit_type",
+                    models.CharField(
+                        choices=[
+                            ("small_office", "Small office (1–4 desks)"),
+                            ("office", "Office (5–10 desks)"),
+                            ("large_office", "Large office (11+ desks)"),
+                            ("lab", "Lab / workshop"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="unit type",
+                    ),
+                ),
+                ("desks_needed", models.PositiveSmallIntegerField(verbose_name="desks needed")),
+                ("desired_start", models.DateField(verbose_name="desired move-in")),
+                ("term_years", models.PositiveSmallIntegerField(default=3, verbose_name="term (years)")),
+                ("business_plan", models.TextField(verbose_name="business plan")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("approved", "Approved (waiting for a unit)"),
+                            ("rejected", "Rejected"),
+                            ("leased", "Leased"),
+                            ("withdrawn", "Withdrawn by the applicant"),
+                        ],
+                        default="submitted",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "score",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=6, null=True, verbose_name="score (0–100)"
+                    ),
+                ),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="decided on")),
+                ("decision_note", models.TextField(blank=True, verbose_name="decision note")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tenancy_applications",
+                        to="network.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "rubric",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="spaces.rubric",
+                        verbose_name="rubric",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="submitted by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tenancy application',
-                'verbose_name_plural': 'tenancy applications',
-                'ordering': ['-created_at'],
+                "verbose_name": "tenancy application",
+                "verbose_name_plural": "tenancy applications",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewScore',
+            name="ReviewScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField(verbose_name='score')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='spaces.criterion', verbose_name='criterion')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewer')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='spaces.tenancyapplication', verbose_name='application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.PositiveSmallIntegerField(verbose_name="score")),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="spaces.criterion",
+                        verbose_name="criterion",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewer",
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="spaces.tenancyapplication",
+                        verbose_name="application",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review score',
-                'verbose_name_plural': 'review scores',
+                "verbose_name": "review score",
+                "verbose_name_plural": "review scores",
             },
         ),
         migrations.AddField(
-            model_name='lease',
-            name='application',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='leases', to='spaces.tenancyapplication', verbose_name='application'),
+            model_name="lease",
+            name="application",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="leases",
+                to="spaces.tenancyapplication",
+                verbose_name="application",
+            ),
         ),
         migrations.CreateModel(
-            name='ApplicationDocument',
+            name="ApplicationDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('file', models.FileField(upload_to='spaces/applications/%Y/', verbose_name='file')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='spaces.tenancyapplication', verbose_name='application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("file", models.FileField(upload_to="spaces/applications/%Y/", verbose_name="file")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded at")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="spaces.tenancyapplication",
+                        verbose_name="application",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'application document',
-                'verbose_name_plural': 'application documents',
-                'ordering': ['uploaded_at'],
+                "verbose_name": "application document",
+                "verbose_name_plural": "application documents",
+                "ordering": ["uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.CharField(max_length=20, verbose_name='unit number')),
-                ('unit_type', models.CharField(choices=[('small_office', 'Small office (1–4 desks)'), ('office', 'Office (5–10 desks)'), ('large_office', 'Large office (11+ desks)'), ('lab', 'Lab / workshop')], db_index=True, max_length=20, verbose_name='unit type')),
-                ('area_m2', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='area (㎡)')),
-                ('desks', models.PositiveSmallIntegerField(verbose_name='desks')),
-                ('monthly_rent', models.PositiveIntegerField(verbose_name='monthly rent (KRW)')),
-                ('maintenance_fee', models.PositiveIntegerField(default=0, verbose_name='monthly maintenance fee (KRW)')),
-                ('amenities', models.JSONField(blank=True, default=list, verbose_name='amenities')),
-                ('status', models.CharField(choices=[('available', 'Available'), ('reserved', 'Reserved (lease signed)'), ('occupied', 'Occupied'), ('unavailable', 'Unavailable (maintenance)')], db_index=True, default='available', max_length=20, verbose_name='status')),
-                ('plan_row', models.PositiveSmallIntegerField(default=1, verbose_name='row on the floor plan')),
-                ('plan_col', models.PositiveSmallIntegerField(default=1, verbose_name='column on the floor plan')),
-                ('floor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='spaces.floor', verbose_name='floor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.CharField(max_length=20, verbose_name="unit number")),
+                (
+                    "unit_type",
+                    models.CharField(
+                        choices=[
+                            ("small_office", "Small office (1–4 desks)"),
+                            ("office", "Office (5–10 desks)"),
+                            ("large_office", "Large office (11+ desks)"),
+                            ("lab", "Lab / workshop"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="unit type",
+                    ),
+                ),
+                ("area_m2", models.DecimalField(decimal_places=2, max_digits=8, verbose_name="area (㎡)")),
+                ("desks", models.PositiveSmallIntegerField(verbose_name="desks")),
+                ("monthly_rent", models.PositiveIntegerField(verbose_name="monthly rent (KRW)")),
+                (
+                    "maintenance_fee",
+                    models.PositiveIntegerField(default=0, verbose_name="monthly maintenance fee (KRW)"),
+                ),
+                ("amenities", models.JSONField(blank=True, default=list, verbose_name="amenities")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("available", "Available"),
+                            ("reserved", "Reserved (lease signed)"),
+                            ("occupied", "Occupied"),
+                            ("unavailable", "Unavailable (maintenance)"),
+                        ],
+                        db_index=True,
+                        default="available",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "plan_row",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="row on the floor plan"),
+                ),
+                (
+                    "plan_col",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="column on the floor plan"),
+                ),
+                (
+                    "floor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="spaces.floor",
+                        verbose_name="floor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'units',
-                'ordering': ['floor__building', 'floor__number', 'code'],
+                "verbose_name": "unit",
+                "verbose_name_plural": "units",
+                "ordering": ["floor__building", "floor__number", "code"],
             },
         ),
         migrations.AddField(
-            model_name='lease',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='leases', to='spaces.unit', verbose_name='unit'),
+            model_name="lease",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="leases",
+                to="spaces.unit",
+                verbose_name="unit",
+            ),
         ),
         migrations.CreateModel(
-            name='ActivityReport',
+            name="ActivityReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('summary', models.TextField(verbose_name='summary')),
-                ('employees', models.PositiveIntegerField(blank=True, null=True, verbose_name='employees')),
-                ('revenue', models.BigIntegerField(blank=True, null=True, verbose_name='revenue (KRW)')),
-                ('submitted_on', models.DateField(verbose_name='submitted on')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='space_activity_reports', to='network.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("summary", models.TextField(verbose_name="summary")),
+                ("employees", models.PositiveIntegerField(blank=True, null=True, verbose_name="employees")),
+                ("revenue", models.BigIntegerField(blank=True, null=True, verbose_name="revenue (KRW)")),
+                ("submitted_on", models.DateField(verbose_name="submitted on")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="space_activity_reports",
+                        to="network.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activity report',
-                'verbose_name_plural': 'activity reports',
-                'ordering': ['-year'],
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'year'), name='spaces_one_report_per_year')],
+                "verbose_name": "activity report",
+                "verbose_name_plural": "activity reports",
+                "ordering": ["-year"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "year"), name="spaces_one_report_per_year"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Booking',
+            name="Booking",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('start', models.DateTimeField(verbose_name='starts at')),
-                ('end', models.DateTimeField(verbose_name='ends at')),
-                ('status', models.CharField(choices=[('confirmed', 'Confirmed'), ('cancelled', 'Cancelled')], default='confirmed', max_length=20, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled at')),
-                ('booked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='space_bookings', to=settings.AUTH_USER_MODEL, verbose_name='booked by')),
-                ('cancelled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='cancelled by')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='space_bookings', to='network.organisation', verbose_name='organisation')),
-                ('series', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='bookings', to='spaces.bookingseries', verbose_name='recurring booking')),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='spaces.facility', verbose_name='facility')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("start", models.DateTimeField(verbose_name="starts at")),
+                ("end", models.DateTimeField(verbose_name="ends at")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("confirmed", "Confirmed"), ("cancelled", "Cancelled")],
+                        default="confirmed",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="cancelled at")),
+                (
+                    "booked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="space_bookings",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="booked by",
+                    ),
+                ),
+                (
+                    "cancelled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cancelled by",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="space_bookings",
+                        to="network.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bookings",
+                        to="spaces.bookingseries",
+                        verbose_name="recurring booking",
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bookings",
+                        to="spaces.facility",
+                        verbose_name="facility",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'booking',
-                'verbose_name_plural': 'bookings',
-                'ordering': ['start'],
-                'indexes': [models.Index(fields=['facility', 'start'], name='spaces_booking_fac_start')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='spaces_booking_order')],
+                "verbose_name": "booking",
+                "verbose_name_plural": "bookings",
+                "ordering": ["start"],
+                "indexes": [models.Index(fields=["facility", "start"], name="spaces_booking_fac_start")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end__gt", models.F("start"))), name="spaces_booking_order"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='floor',
-            constraint=models.UniqueConstraint(fields=('building', 'number'), name='spaces_floor_unique_number'),
+            model_name="floor",
+            constraint=models.UniqueConstraint(
+                fields=("building", "number"), name="spaces_floor_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='facility',
-            constraint=models.UniqueConstraint(fields=('building', 'name'), name='spaces_facility_unique_name'),
+            model_name="facility",
+            constraint=models.UniqueConstraint(
+                fields=("building", "name"), name="spaces_facility_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='facility',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_at__gt', models.F('opens_at'))), name='spaces_facility_hours'),
+            model_name="facility",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes_at__gt", models.F("opens_at"))), name="spaces_facility_hours"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='charge',
-            constraint=models.UniqueConstraint(fields=('lease', 'month'), name='spaces_one_charge_per_month'),
+            model_name="charge",
+            constraint=models.UniqueConstraint(fields=("lease", "month"), name="spaces_one_charge_per_month"),
         ),
         migrations.AddConstraint(
-            model_name='charge',
-            constraint=models.CheckConstraint(condition=models.Q(('paid__lte', models.F('amount'))), name='spaces_charge_not_overpaid'),
+            model_name="charge",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("paid__lte", models.F("amount"))), name="spaces_charge_not_overpaid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rubric',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('is_current',), name='spaces_one_current_rubric'),
+            model_name="rubric",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)),
+                fields=("is_current",),
+                name="spaces_one_current_rubric",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewscore',
-            constraint=models.UniqueConstraint(fields=('application', 'reviewer', 'criterion'), name='spaces_one_score_per_criterion'),
+            model_name="reviewscore",
+            constraint=models.UniqueConstraint(
+                fields=("application", "reviewer", "criterion"), name="spaces_one_score_per_criterion"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('floor', 'code'), name='spaces_unit_unique_code'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(fields=("floor", "code"), name="spaces_unit_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='lease',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='spaces_lease_order'),
+            model_name="lease",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))), name="spaces_lease_order"
+            ),
         ),
     ]

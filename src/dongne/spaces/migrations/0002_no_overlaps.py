@@ -1,6 +1,6 @@
 """No double booking and no overlapping leases, enforced by the database.
 
-PostgreSQL: the btree_gist extension and two exclusion constraints (Django's ExclusionConstraint):
+PostgreSQL: the btree_gist extension (BtreeGistExtension, a no-op elsewhere) and two exclusion constraints (Django's ExclusionConstraint):
   bookings — (facility =, tstzrange(start, end, '[)') &&) among confirmed bookings;
   leases   — (unit =, daterange(starts_on, ends_on, '[]') &&) among leases that are not cancelled.
 SQLite: BEFORE INSERT / BEFORE UPDATE triggers that RAISE(ABORT) when the new row overlaps another one. With
@@ -11,7 +11,18 @@ Both raise IntegrityError; the services turn it into a Korean message. The const
 rather than in Model.Meta because the same migrations run on SQLite, which has no exclusion constraints.
 (A later migration that makes SQLite rebuild spaces_booking or spaces_lease must recreate the triggers.)"""
 
+from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations
+
+
+class BtreeGistOnPostgres(BtreeGistExtension):
+    """BtreeGistExtension() for PostgreSQL only. Its forwards step already skips other vendors; going backwards
+    Django's operation would query pg_extension even on SQLite, and dropping the extension could break other
+    tables that use it, so backwards leaves it installed."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        return
+
 
 BOOKING_OVERLAP = """
     NEW.status = 'confirmed' AND EXISTS (
@@ -53,7 +64,9 @@ def _postgres_constraints():
         expressions=[
             ("facility", RangeOperators.EQUAL),
             (
-                Func(F("start"), F("end"), Value("[)"), function="TSTZRANGE", output_field=DateTimeRangeField()),
+                Func(
+                    F("start"), F("end"), Value("[)"), function="TSTZRANGE", output_field=DateTimeRangeField()
+                ),
                 RangeOperators.OVERLAPS,
             ),
         ],
@@ -64,7 +77,13 @@ def _postgres_constraints():
         expressions=[
             ("unit", RangeOperators.EQUAL),
             (
-                Func(F("starts_on"), F("ends_on"), Value("[]"), function="DATERANGE", output_field=DateRangeField()),
+                Func(
+                    F("starts_on"),
+                    F("ends_on"),
+                    Value("[]"),
+                    function="DATERANGE",
+                    output_field=DateRangeField(),
+                ),
                 RangeOperators.OVERLAPS,
             ),
         ],
@@ -79,7 +98,6 @@ def forwards(apps, schema_editor):
         for statement in SQLITE_FORWARD:
             schema_editor.execute(statement)
     elif vendor == "postgresql":
-        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")  # BtreeGistExtension()
         for model_name, constraint in _postgres_constraints():
             schema_editor.add_constraint(apps.get_model("spaces", model_name), constraint)
 
@@ -97,4 +115,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("spaces", "0001_initial")]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [
+        BtreeGistOnPostgres(),
+        migrations.RunPython(forwards, backwards),
+    ]
