@@ -163,3 +163,27 @@ def test_changed_rules_apply_to_new_bookings(secretariat, member_rep, room):
     services.update_facility(actor=secretariat, facility_id=room.pk, data={"is_active": False})
     with pytest.raises(services.ValidationError):
         services.book_facility(actor=member_rep, facility_id=room.pk, start=at(day, 10), end=at(day, 11))
+
+
+def test_secretariat_sets_rubric_and_tenant_reports_activity_on_pages(
+    client, secretariat, member_rep, member_org
+):
+    from dongne.spaces.models import ActivityReport, Rubric
+
+    client.force_login(member_rep)
+    assert client.get("/spaces/rubric/").status_code == 403
+    client.force_login(secretariat)
+    assert client.get("/spaces/rubric/").status_code == 200
+    client.post(
+        "/spaces/rubric/", {"title": "2030 심사", "criteria": "사업계획 | 60 | 10\n지역 기여 | 40 | 5\n"}
+    )
+    rubric = Rubric.objects.get(is_current=True)
+    assert [(c.name, c.weight, c.max_score) for c in rubric.criteria.all()] == [
+        ("사업계획", 60, 10),
+        ("지역 기여", 40, 5),
+    ]
+    client.force_login(member_rep)
+    client.post(
+        "/spaces/activity/", {"organisation": member_org.pk, "year": 2029, "summary": "신규 고용 2명"}
+    )
+    assert ActivityReport.objects.get().summary == "신규 고용 2명"

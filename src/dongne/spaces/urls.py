@@ -19,4 +19,6 @@ urlpatterns = [
     path("leases/<int:pk>/", views.lease_detail, name="lease"),
     path("leases/<int:pk>/<str:action>/", views.lease_action, name="lease_action"),
     path("reports/", views.reports, name="reports"),
+    path("rubric/", views.rubric, name="rubric"),
+    path("activity/", views.activity_report, name="activity_report"),
 ]

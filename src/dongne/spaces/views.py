@@ -46,6 +46,7 @@ def index(request):
         if user.is_authenticated
         else [],
         "can_apply": bool(_member_orgs(user)) if user.is_authenticated else False,
+        "report_year": timezone.localdate().year - 1,
         "my_leases": Lease.objects.filter(
             organisation__in=selectors.represented_organisations(user).values("pk")
         ).select_related("unit__floor__building")
@@ -188,6 +189,7 @@ def applications(request):
         "rankings": [(t, label, selectors.ranking(t)) for t, label in UnitType.choices] if officer else [],
         "waiting": [(label, selectors.waiting_list(t)[t]) for t, label in UnitType.choices],
         "is_officer": officer,
+        "is_secretariat": permissions.is_secretariat(user),
         "rubric": Rubric.objects.filter(is_current=True).prefetch_related("criteria").first(),
     }
     return render(request, "spaces/applications.html", context)
@@ -366,3 +368,45 @@ def reports(request):
         "waiting": [(label, selectors.waiting_list(t)[t]) for t, label in UnitType.choices],
     }
     return render(request, "spaces/reports.html", context)
+
+
+@login_required
+def rubric(request):
+    """The secretariat sets the scoring rubric: one criterion a line, "name | weight | highest score"."""
+    permissions.require(request.user, "spaces.set_rubric")
+    current = Rubric.objects.filter(is_current=True).prefetch_related("criteria").first()
+    if request.method == "POST":
+        criteria = []
+        for line in request.POST.get("criteria", "").splitlines():
+            parts = [p.strip() for p in line.split("|")]
+            if not parts[0]:
+                continue
+            criteria.append(
+                {
+                    "name": parts[0],
+                    "weight": parts[1] if len(parts) > 1 else "",
+                    "max_score": parts[2] if len(parts) > 2 else 10,
+                }
+            )
+        services.set_rubric(actor=request.user, title=request.POST.get("title", ""), criteria=criteria)
+        messages.success(request, _("The new rubric applies to applications submitted from now on."))
+        return redirect("spaces:applications")
+    lines = (
+        "\n".join(f"{c.name} | {c.weight} | {c.max_score}" for c in current.criteria.all()) if current else ""
+    )
+    return render(request, "spaces/rubric.html", {"current": current, "lines": lines})
+
+
+@login_required
+@require_POST
+def activity_report(request):
+    """A tenant's representative (or the secretariat) submits the yearly activity report."""
+    services.report_activity(
+        actor=request.user,
+        organisation_id=request.POST.get("organisation"),
+        year=request.POST.get("year"),
+        summary=request.POST.get("summary", ""),
+        employees=request.POST.get("employees") or None,
+    )
+    messages.success(request, _("Activity report saved."))
+    return redirect("spaces:index")
