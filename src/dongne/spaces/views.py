@@ -84,7 +84,9 @@ def facility_detail(request, pk):
     )
     if request.method == "POST":
         if not user.is_authenticated:
-            return redirect(f"/login/?next={request.path}")
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
         if form.is_valid():
             data = form.cleaned_data
             start = timezone.make_aware(
