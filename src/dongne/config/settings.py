@@ -211,6 +211,9 @@ DATAHUB_SQL_TIMEOUT = float(env("DONGNE_DATAHUB_SQL_TIMEOUT", "10"))  # seconds 
 INSIGHTS_MIN_COUNT = int(env("DONGNE_INSIGHTS_MIN_COUNT", "10"))  # k: smaller published counts are suppressed
 TOURAPI_BASE_URL = env("DONGNE_TOURAPI_BASE_URL", "https://apis.data.go.kr/B551011/KorService2")
 TOURAPI_KEY = env("DONGNE_TOURAPI_KEY", "")
+# spaces (tenant complex): days before a lease ends that the tenant is told; day of the month rent is due
+SPACES_NOTICE_DAYS = int(env("DONGNE_SPACES_NOTICE_DAYS", "90"))
+SPACES_RENT_DUE_DAY = int(env("DONGNE_SPACES_RENT_DUE_DAY", "10"))
 
 # programs: waiting-list offers and exhibition inquiries
 PROGRAMS_OFFER_HOURS = int(env("DONGNE_PROGRAMS_OFFER_HOURS", "24"))  # hours a promoted person has to confirm

@@ -1,0 +1,122 @@
+"""100 simultaneous bookings of one slot from real threads with their own database connections: exactly one
+wins, every other caller is told the slot was taken, and one booking is stored. Runs on SQLite (a file,
+transaction_mode IMMEDIATE + the overlap trigger) and on PostgreSQL (the exclusion constraint)."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from dongne.core.choices import Role
+from dongne.core.errors import Conflict
+from dongne.core.models import AuditEntry
+from dongne.spaces import services
+from dongne.spaces.models import Booking, Lease
+from tests.factories import UserFactory
+
+from .conftest import MONDAY, NOW, at
+
+CALLERS = 100
+
+
+def _connection_cap():
+    """PostgreSQL refuses connections past max_connections (shared with the test's own connection and other
+    sessions), so at most that many threads hold a connection at a time there; all 100 still race."""
+    if connection.vendor != "postgresql":
+        return CALLERS
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity")
+        free = cursor.fetchone()[0]
+    return max(10, min(CALLERS, free - 10))
+
+
+def _race(fn, args_list):
+    barrier = threading.Barrier(len(args_list))
+    gate = threading.BoundedSemaphore(_connection_cap())
+    outcomes = [None] * len(args_list)
+
+    def worker(index, args):
+        try:
+            barrier.wait(timeout=60)
+            with gate:
+                try:
+                    outcomes[index] = ("ok", fn(*args))
+                finally:
+                    connection.close()
+        except Exception as exc:  # collected and asserted on below
+            outcomes[index] = ("error", exc)
+
+    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(args_list)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not any(thread.is_alive() for thread in threads), "a worker hung"
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hundred_simultaneous_bookings_for_one_slot_exactly_one_wins(secretariat, building):
+    room = services.create_facility(
+        actor=secretariat,
+        building_id=building.pk,
+        data={
+            "name": "회의실 B",
+            "kind": "meeting_room",
+            "opens_at": "09:00",
+            "closes_at": "18:00",
+            "max_minutes": 120,
+            "audience": "both",
+        },
+    )
+    staff = [UserFactory(role=Role.SECRETARIAT) for _ in range(CALLERS)]
+
+    def attempt(actor, n):
+        # Every caller wants 10:00–11:00, half of them shifted by half an hour: all overlap the same slot.
+        minute = 30 if n % 2 else 0
+        return services.book_facility(
+            actor=actor,
+            facility_id=room.pk,
+            start=at(MONDAY, 10, minute),
+            end=at(MONDAY, 11, minute),
+            title=f"요청 {n}",
+            now=NOW,
+        )
+
+    outcomes = _race(attempt, [(actor, n) for n, actor in enumerate(staff)])
+    wins = [value for kind, value in outcomes if kind == "ok"]
+    errors = [value for kind, value in outcomes if kind == "error"]
+    assert len(wins) == 1, [e for e in errors if not isinstance(e, Conflict)][:3]
+    assert len(errors) == CALLERS - 1
+    assert all(isinstance(e, Conflict) and e.code == "double_booking" for e in errors), errors[:3]
+    assert Booking.objects.filter(facility=room, status="confirmed").count() == 1
+    assert AuditEntry.objects.filter(action="spaces.booking.created").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_leases_of_one_unit_one_wins(secretariat, floor):
+    import datetime as dt
+
+    from tests.factories import make_organisation
+    from tests.network.conftest import drive
+
+    unit = services.create_unit(
+        actor=secretariat,
+        floor_id=floor.pk,
+        data={"code": "305", "unit_type": "office", "area_m2": "40", "desks": 6, "monthly_rent": 400000},
+    )
+    orgs = []
+    for n in range(8):
+        org = make_organisation(secretariat, name=f"동시입주{n}")
+        drive(secretariat, org, "active")
+        orgs.append(org)
+
+    def sign(org):
+        return services.sign_lease(
+            actor=secretariat, unit_id=unit.pk, organisation_id=org.pk, starts_on=dt.date(2030, 4, 1), years=3
+        )
+
+    outcomes = _race(sign, [(org,) for org in orgs])
+    assert sum(kind == "ok" for kind, _ in outcomes) == 1, outcomes
+    assert all(isinstance(v, Conflict) for kind, v in outcomes if kind == "error"), outcomes
+    assert Lease.objects.filter(unit=unit).count() == 1
