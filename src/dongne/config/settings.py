@@ -194,6 +194,14 @@ DATAHUB_SQL_TIMEOUT = float(env("DONGNE_DATAHUB_SQL_TIMEOUT", "10"))  # seconds 
 INSIGHTS_MIN_COUNT = int(env("DONGNE_INSIGHTS_MIN_COUNT", "10"))  # k: smaller published counts are suppressed
 TOURAPI_BASE_URL = env("DONGNE_TOURAPI_BASE_URL", "https://apis.data.go.kr/B551011/KorService2")
 TOURAPI_KEY = env("DONGNE_TOURAPI_KEY", "")
+# opportunities: funding-call feeds (기업마당 bizinfo, K-Startup); tests point the URLs at a local server.
+BIZINFO_BASE_URL = env("DONGNE_BIZINFO_BASE_URL", "https://www.bizinfo.go.kr/uss/rss/bizinfoApi.do")
+BIZINFO_KEY = env("DONGNE_BIZINFO_KEY", "")
+KSTARTUP_BASE_URL = env(
+    "DONGNE_KSTARTUP_BASE_URL",
+    "https://apis.data.go.kr/B552735/kisedKstartupService01/getAnnouncementInformation01",
+)
+KSTARTUP_KEY = env("DONGNE_KSTARTUP_KEY", "")
 
 LOGGING = {
     "version": 1,

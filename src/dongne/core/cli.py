@@ -17,6 +17,7 @@ COMMANDS = {
     "pull": "공공데이터 API에서 데이터셋 갱신 / Pull a dataset from a public-data API",
     "import-members": "조합원 명부 가져오기 (CSV/XLSX) / Import the member register",
     "export-members": "조합원 명부 내보내기 / Export the member register",
+    "feeds": "지원사업 공고 피드 가져오기 (기업마당, K-Startup) / Pull funding-call feeds",
     "manage": "Django 관리 명령 실행 / Run any Django management command",
 }
 
@@ -98,6 +99,10 @@ def build_parser():
     p.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="형식 / format")
     p.add_argument("-o", "--output", required=True, help="저장할 파일 / output file")
 
+    p = sub.add_parser("feeds", help=COMMANDS["feeds"], description=COMMANDS["feeds"])
+    p.add_argument("action", choices=["pull"], help="동작 / action")
+    p.add_argument("feed", choices=["bizinfo", "kstartup"], help="피드 / feed")
+
     p = sub.add_parser("manage", help=COMMANDS["manage"], description=COMMANDS["manage"])
     p.add_argument("args", nargs=argparse.REMAINDER, help="Django 명령과 인자 / command and arguments")
     return parser
@@ -158,6 +163,8 @@ def main(argv=None):
         print(
             f"{organisations.count()}개 기관을 {args.output}에 저장했습니다 / saved {organisations.count()} organisations"
         )
+    elif args.command == "feeds":
+        return _feeds(args)
     elif args.command == "manage":
         from django.core.management import execute_from_command_line
 
@@ -336,6 +343,26 @@ def _import(args):
         )
     else:
         print(f"{report['created']}개 기관을 가져왔습니다 / imported {report['created']} organisations.")
+    return 0
+
+
+def _feeds(args):
+    """Pull one feed now and print the per-record report (opportunities)."""
+    from dongne.opportunities import services
+
+    run = services.pull_feed(actor=_actor(None), feed=args.feed)
+    if run.error:
+        print(f"실패 / failed: {run.error}", file=sys.stderr)
+        return 2
+    for entry in run.report:
+        line = f"{entry['row']:>4} {entry['outcome']:<9} {entry.get('id', '')} {entry.get('title', '')}"
+        if entry.get("reason"):
+            line += f" — {entry['reason']}"
+        print(line)
+        for warning in entry.get("warnings") or []:
+            print(f"       ! {warning}")
+    counts = " ".join(f"{k}={v}" for k, v in run.counts.items())
+    print(f"{args.feed}: {counts}")
     return 0
 
 
