@@ -649,9 +649,8 @@ def _amount(value, field):
 
 def submit_consortium(*, actor, consortium_id, on=None):
     """draft → submitted: needs a lead, at least two organisations, and a call that is still open."""
-    permissions.require(
-        actor, "opportunities.manage_consortium", selectors.consortium_for_update(consortium_id)
-    )
+    consortium = Consortium.objects.filter(pk=consortium_id).first()
+    permissions.require(actor, "opportunities.manage_consortium", consortium)
     return _transition(actor, consortium_id, "submit", on=on)
 
 
