@@ -12,7 +12,7 @@ from dongne.network.choices import OrganisationKind
 from . import matching, selectors
 
 PER_CAPABILITY = 4  # candidates kept per required capability before combining
-MAX_POOL = 14
+MAX_POOL = 20
 
 
 @dataclass
@@ -66,13 +66,20 @@ def suggest_teams(actor, opportunity_id, *, max_size=4, limit=5, today=None):
         if is_member and not matching.is_eligible(matching.eligibility(facts_opp, facts, today)):
             continue
         candidates.append(TeamMember(org, "participant", covers, float(scores[position]), is_member))
-    pool = []
-    for capability in sorted(required):
-        best = sorted(
+    # Round-robin over the capabilities (each one's best candidate first), so that no capability loses
+    # all of its candidates when the pool is cut.
+    ranked = {
+        capability: sorted(
             (c for c in candidates if capability in c.covers),
             key=lambda c: (-len(c.covers), -c.score, c.organisation.pk),
         )[:PER_CAPABILITY]
-        pool.extend(c for c in best if c not in pool)
+        for capability in sorted(required)
+    }
+    pool = []
+    for rank in range(PER_CAPABILITY):
+        for capability in sorted(required):
+            if rank < len(ranked[capability]) and ranked[capability][rank] not in pool:
+                pool.append(ranked[capability][rank])
     pool = pool[:MAX_POOL]
     teams = []
     for size in range(1, max_size + 1):
