@@ -80,6 +80,7 @@ BENCH_ROWS ?= 10000000
 bench: install
 	$(BIN)/python bench/bench_ingest.py --rows $(BENCH_ROWS)
 	$(BIN)/python bench/bench_query.py --rows $(BENCH_ROWS)
+	$(BIN)/python bench/bench_opportunities.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

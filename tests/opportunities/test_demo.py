@@ -29,3 +29,24 @@ def test_demo_has_calls_needs_consortia_and_explained_matches_for_the_demo_rep()
     assert matches and all(m.terms or m.covered for m in matches)
     # The evaluation labels name real members.
     assert relevant_members(CALLS[0][0])
+
+
+@pytest.mark.django_db
+def test_evaluation_harness_scores_each_labelled_opportunity_with_the_metrics(monkeypatch):
+    from dongne.opportunities import evaluation, matching
+
+    load_demo(seed=2018)
+    secretariat = get_user_model().objects.get(email=SECRETARIAT_EMAIL)
+    load_opportunities_demo(secretariat, seed=2018)
+    pairs = evaluation.labelled_pairs()
+    assert len(pairs) >= 8 and all(pairs.values())
+    result = evaluation.evaluate(secretariat)
+    assert result["queries"] == len(pairs)
+    # Each row's figures are the metric functions applied to that opportunity's ranking.
+    row = result["rows"][0]
+    _opp, matches, _ex = selectors.member_matches(secretariat, row["opportunity"], limit=10)
+    ranked = [m.obj.pk for m in matches]
+    assert row["ndcg"] == matching.ndcg_at_k(ranked, pairs[row["opportunity"]])
+    assert row["recall"] == matching.recall_at_k(ranked, pairs[row["opportunity"]])
+    assert result["ndcg"] == pytest.approx(sum(r["ndcg"] for r in result["rows"]) / len(result["rows"]))
+    assert 0.0 <= result["recall"] <= 1.0

@@ -94,24 +94,41 @@ class BM25Index:
         return terms[:limit]
 
 
+class BruteForce:
+    """The same BM25 scores without an inverted index: every document is visited for every query.
+
+    Corpus statistics (term counts per document, lengths, document frequencies) are computed once, as
+    any sensible baseline would; what the index saves is the visit of documents that share no term."""
+
+    def __init__(self, docs, *, k1=K1, b=B):
+        self.k1, self.b = k1, b
+        self.n = len(docs)
+        self.counts = [Counter(d) for d in docs]
+        self.lengths = [len(d) for d in docs]
+        self.avgdl = (sum(self.lengths) / self.n) if self.n else 1.0
+        self.avgdl = self.avgdl or 1.0
+        self.df = Counter()
+        for c in self.counts:
+            self.df.update(c.keys())
+
+    def scores(self, query):
+        terms = set(query)
+        idf = {t: math.log(1 + (self.n - self.df[t] + 0.5) / (self.df[t] + 0.5)) for t in terms}
+        out = []
+        for c, length in zip(self.counts, self.lengths, strict=True):
+            total = 0.0
+            norm = self.k1 * (1 - self.b + self.b * length / self.avgdl)
+            for t in terms:
+                tf = c.get(t, 0)
+                if tf:
+                    total += idf[t] * tf * (self.k1 + 1) / (tf + norm)
+            out.append(total)
+        return out
+
+
 def brute_force_scores(docs, query, *, k1=K1, b=B):
-    """The same BM25 scores computed document by document (no index): the benchmark's baseline."""
-    n = len(docs)
-    avgdl = (sum(len(d) for d in docs) / n) if n else 1.0
-    avgdl = avgdl or 1.0
-    counts = [Counter(d) for d in docs]
-    terms = set(query)
-    df = {t: sum(1 for c in counts if t in c) for t in terms}
-    out = []
-    for doc, c in zip(docs, counts, strict=False):
-        total = 0.0
-        for t in terms:
-            tf = c.get(t, 0)
-            if tf:
-                idf = math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5))
-                total += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(doc) / avgdl))
-        out.append(total)
-    return out
+    """BM25 scores of ``query`` against ``docs`` computed document by document (no index)."""
+    return BruteForce(docs, k1=k1, b=b).scores(query)
 
 
 # --- eligibility ------------------------------------------------------------------------------------
