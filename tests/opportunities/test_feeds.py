@@ -289,3 +289,17 @@ def test_dongne_feeds_pull_prints_the_per_record_report(api, secretariat, capsys
     assert "PBLN_000000000101234" in out and "created" in out and "skipped" in out
     assert "bizinfo: created=4 updated=0 duplicate=0 skipped=2" in out
     assert "울릉도" in out
+
+
+@pytest.mark.django_db
+def test_secretariat_pulls_now_and_reads_the_report_on_the_page(api, client, secretariat):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role="member_rep"))
+    assert client.get("/opportunities/feeds/").status_code == 403
+    client.force_login(secretariat)
+    response = client.post("/opportunities/feeds/", {"feed": "bizinfo"})
+    assert response.status_code == 302
+    page = client.get("/opportunities/feeds/").content.decode()
+    assert "2025년 강원 관광 데이터 활용 디지털 전환 지원사업" in page
+    assert "울릉도" in page and "no pblancNm" in page

@@ -230,3 +230,22 @@ def test_api_post_requires_login_and_the_right_role(client, secretariat):
 def auth(user):
     token = core_services.create_api_token(actor=user, name="테스트").raw_token
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def test_attachments_by_link_or_file(client, secretariat):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    opp = make_opportunity(secretariat, title="첨부 있는 공고", deadline="상시")
+    with pytest.raises(ValidationError):
+        services.add_attachment(actor=secretariat, opportunity_id=opp.pk, title="빈 첨부")
+    client.force_login(secretariat)
+    client.post(
+        f"/opportunities/{opp.pk}/attachments/", {"title": "공고문", "url": "https://www.bizinfo.go.kr/a.hwp"}
+    )
+    client.post(
+        f"/opportunities/{opp.pk}/attachments/",
+        {"title": "신청서 양식", "file": SimpleUploadedFile("form.hwp", b"hwp")},
+    )
+    assert sorted(a.title for a in opp.attachments.all()) == ["공고문", "신청서 양식"]
+    page = client.get(f"/opportunities/{opp.pk}/").content.decode()
+    assert "https://www.bizinfo.go.kr/a.hwp" in page and "신청서 양식" in page

@@ -114,6 +114,12 @@ class MemberAddForm(forms.Form):
         self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
 
 
+class AttachmentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+    file = forms.FileField(label=_("File"), required=False)
+
+
 class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     file = forms.FileField(label=_("File"))

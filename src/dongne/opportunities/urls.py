@@ -22,6 +22,8 @@ urlpatterns = [
     ),
     path("consortia/<int:pk>/milestones/", views.consortium_milestone, name="consortium_milestone"),
     path("consortia/<int:pk>/<str:action>/", views.consortium_transition, name="consortium_transition"),
+    path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
+    path("feeds/", views.feed_runs, name="feeds"),
     path("notifications/", views.notification_settings, name="notifications"),
     path("canvases/", views.canvas_list, name="canvases"),
     path("canvases/new/", views.canvas_create, name="canvas_create"),

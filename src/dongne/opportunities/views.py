@@ -14,6 +14,7 @@ from dongne.network.models import Organisation
 from . import consortia, selectors, services
 from .choices import ConsortiumStatus, InsightsPage, OpportunityKind
 from .forms import (
+    AttachmentForm,
     CanvasForm,
     DocumentForm,
     FilterForm,
@@ -23,7 +24,7 @@ from .forms import (
     OpportunityForm,
     TransitionForm,
 )
-from .models import ConsortiumDocument, Milestone
+from .models import ConsortiumDocument, FeedRun, Milestone
 
 
 def index(request):
@@ -61,6 +62,7 @@ def detail(request, pk):
     context = {
         "opp": opp,
         "can_edit": permissions.can(request.user, "opportunities.change_opportunity", opp),
+        "attachment_form": AttachmentForm(),
         "can_match": permissions.can(request.user, "opportunities.view_member_matches", opp),
         "today_open": opp.is_open(),
     }
@@ -366,6 +368,45 @@ def consortium_transition(request, pk, action):
         request, _("The consortium is now %(status)s.") % {"status": consortium.get_status_display()}
     )
     return _back(pk)
+
+
+@login_required
+def feed_runs(request):
+    """The secretariat's view of feed imports, with each run's per-record report; "pull now" queues one."""
+    permissions.require(request.user, "opportunities.import_feed", None)
+    if request.method == "POST":
+        from . import tasks
+
+        feed = request.POST.get("feed")
+        if feed not in services.FEEDS:
+            raise NotFound()
+        tasks.pull_feed(feed)
+        messages.success(request, _("The import was started; reload to see its report."))
+        return redirect("opportunities:feeds")
+    runs = FeedRun.objects.all()[:20]
+    return render(request, "opportunities/feeds.html", {"runs": runs, "feeds": list(services.FEEDS)})
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk):
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Give the attachment a title and a link or a file."))
+        return redirect("opportunities:detail", pk=pk)
+    try:
+        services.add_attachment(
+            actor=request.user,
+            opportunity_id=pk,
+            title=form.cleaned_data["title"],
+            url=form.cleaned_data["url"],
+            uploaded_file=form.cleaned_data["file"],
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.render())
+    else:
+        messages.success(request, _("The attachment was added."))
+    return redirect("opportunities:detail", pk=pk)
 
 
 @login_required
