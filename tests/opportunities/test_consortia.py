@@ -38,6 +38,15 @@ def university(secretariat):
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """The conflict messages are matched in English (the UI shows them in Korean; see test_korean_message)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def test_builder_suggests_small_teams_that_cover_every_capability(
     secretariat, call, tourism_member, app_member, university
 ):
@@ -230,3 +239,13 @@ def test_concurrent_decisions_exactly_one_wins(secretariat, call, app_member, un
         t.join()
     assert results.count("ok") == 1 and results.count("conflict") == 5
     assert Consortium.objects.get(pk=c.pk).status in ("selected", "not_selected")
+
+
+def test_korean_message(secretariat, call, app_member):
+    from django.utils import translation
+
+    c = _draft(secretariat, call, app_member)
+    with translation.override("ko"):
+        with pytest.raises(Conflict) as exc:
+            services.submit_consortium(actor=secretariat, consortium_id=c.pk)
+        assert "둘 이상" in exc.value.render() and exc.value.code == "condition"

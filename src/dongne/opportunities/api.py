@@ -113,6 +113,16 @@ class OpportunityMatchOut(Schema):
     capabilities_missing: list[str]
 
 
+class MemberMatchesOut(Schema):
+    matches: list[MemberMatchOut]
+    excluded: list[MemberMatchOut]
+
+
+class OpportunityMatchesOut(Schema):
+    matches: list[OpportunityMatchOut]
+    excluded: list[OpportunityMatchOut]
+
+
 def _explained(m):
     return {
         "score": round(m.score, 4),
@@ -145,25 +155,20 @@ def create_opportunity(request, payload: OpportunityIn):
 
 @router.get(
     "/opportunities/{opportunity_id}/matches",
-    response={200: dict, **ERRORS},
+    response={200: MemberMatchesOut, **ERRORS},
     summary="Recommended members for an opportunity, explained (officers)",
 )
 def member_matches(request, opportunity_id: int, limit: int = 10):
     _opp, matches, excluded = selectors.member_matches(request.auth, opportunity_id, limit=min(limit, 100))
     return {
-        "matches": [
-            MemberMatchOut(organisation_id=m.obj.pk, name=m.obj.name, **_explained(m)).dict() for m in matches
-        ],
-        "excluded": [
-            MemberMatchOut(organisation_id=m.obj.pk, name=m.obj.name, **_explained(m)).dict()
-            for m in excluded
-        ],
+        "matches": [{"organisation_id": m.obj.pk, "name": m.obj.name, **_explained(m)} for m in matches],
+        "excluded": [{"organisation_id": m.obj.pk, "name": m.obj.name, **_explained(m)} for m in excluded],
     }
 
 
 @router.get(
     "/matches/{organisation_id}",
-    response={200: dict, **ERRORS},
+    response={200: OpportunityMatchesOut, **ERRORS},
     summary="Open opportunities for an organisation, explained (its representatives)",
 )
 def opportunity_matches(request, organisation_id: int, limit: int = 20):
@@ -172,8 +177,6 @@ def opportunity_matches(request, organisation_id: int, limit: int = 20):
     )
 
     def out(m):
-        return OpportunityMatchOut(
-            opportunity_id=m.obj.pk, title=m.obj.title, deadline=m.obj.deadline, **_explained(m)
-        ).dict()
+        return {"opportunity_id": m.obj.pk, "title": m.obj.title, "deadline": m.obj.deadline, **_explained(m)}
 
     return {"matches": [out(m) for m in matches], "excluded": [out(m) for m in excluded]}

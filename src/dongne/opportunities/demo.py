@@ -121,7 +121,7 @@ CALLS = [
         "농가 환경 데이터 수집과 원격 제어 실증.",
         "강원도농업기술원",
         "농림축산식품부",
-        -20,
+        -240,
         "기술",
         ["강원"],
         ["임베디드", "데이터 분석"],
@@ -290,7 +290,8 @@ def load_opportunities_demo(secretariat, *, seed=2018):
     from .consortia import suggest_teams
 
     made = []
-    for opp, stage in ((calls[1], "completed"), (calls[4], "running"), (calls[0], "draft")):
+    # The completed project answered last year's call; the running one the 상시 smart-shop call.
+    for opp, stage in ((calls[6], "completed"), (calls[5], "running"), (calls[0], "draft")):
         _opp, teams = suggest_teams(secretariat, opp.pk)
         if not teams:
             continue
@@ -315,7 +316,8 @@ def load_opportunities_demo(secretariat, *, seed=2018):
                 due_on=today + dt.timedelta(days=10),
             )
             continue
-        submitted = today - dt.timedelta(days=200 if stage == "completed" else 60)
+        # Submitted before the call's deadline (the completed one) or 90 days ago (the 상시 call).
+        submitted = opp.deadline - dt.timedelta(days=5) if opp.deadline else today - dt.timedelta(days=90)
         services.submit_consortium(actor=secretariat, consortium_id=c.pk, on=submitted)
         services.decide_consortium(
             actor=secretariat,

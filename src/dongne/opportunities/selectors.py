@@ -241,6 +241,29 @@ def opportunity_matches(actor, organisation_id, *, limit=20, today=None, since=N
     return org, matches, excluded
 
 
+def own_eligibility(actor, opp, today=None):
+    """For each organisation ``actor`` represents: its eligibility lines and capability coverage for ``opp``."""
+    today = today or timezone.localdate()
+    orgs = list(_with_profile(my_organisations(actor)))
+    projects = past_projects([o.pk for o in orgs])
+    opp_facts = opportunity_facts(opp)
+    out = []
+    for org in orgs:
+        facts = organisation_facts(org, projects.get(org.pk, ()))
+        lines = matching.eligibility(opp_facts, facts, today, check_deadline=True)
+        covered, missing = matching.capability_coverage(opp_facts.capabilities, facts.capabilities)
+        out.append(
+            {
+                "org": org,
+                "lines": lines,
+                "eligible": matching.is_eligible(lines),
+                "covered": covered,
+                "missing": missing,
+            }
+        )
+    return out
+
+
 def my_organisations(actor):
     from dongne.network.selectors import represented_organisations
 

@@ -570,7 +570,8 @@ TRANSITIONS = {
 }
 
 
-def _check_conditions(consortium, name, today, values):
+def _check_conditions(consortium, name, when, values):
+    """Raise Conflict unless the transition's conditions hold on ``when`` (the date it takes effect)."""
     members = list(consortium.members.all())
     if name == "submit":
         if not any(m.role == ConsortiumRole.LEAD for m in members):
@@ -580,7 +581,7 @@ def _check_conditions(consortium, name, today, values):
                 _("A consortium needs at least two organisations; add a participant."), code="condition"
             )
         opp = consortium.opportunity
-        if not opp.is_open(today):
+        if not opp.is_open(when):
             raise Conflict(
                 _("The call closed on %(date)s; a late application cannot be submitted."),
                 params={"date": opp.deadline.isoformat()},
@@ -615,11 +616,13 @@ def _transition(actor, consortium_id, name, *, on=None, **values):
                 params={"status": consortium.get_status_display()},
                 code="illegal_transition",
             )
-        _check_conditions(consortium, name, today, values)
         try:
             when = on if isinstance(on, dt.date) else (parse_korean_date(on) if on else today)
         except ValueError as exc:
             raise ValidationError.on("on", exc)
+        if when > today:
+            raise ValidationError.on("on", _("The date cannot be in the future."))
+        _check_conditions(consortium, name, when, values)
         fields = {"status": target, date_field: when, "updated_at": timezone.now()}
         for key in ("funding_won", "jobs_created"):
             if values.get(key) is not None:

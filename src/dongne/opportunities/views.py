@@ -72,34 +72,8 @@ def detail(request, pk):
         context["consortia"] = opp.consortia.all()
     if request.user.is_authenticated:
         # A representative sees how their own organisation fares against this opportunity.
-        own = []
-        for org in selectors.my_organisations(request.user):
-            facts = selectors.organisation_facts(org)
-            from . import matching
-
-            lines = matching.eligibility(
-                selectors.opportunity_facts(opp), facts, _today(), check_deadline=True
-            )
-            covered, missing = matching.capability_coverage(
-                {t.name for t in opp.capabilities.all()}, facts.capabilities
-            )
-            own.append(
-                {
-                    "org": org,
-                    "lines": lines,
-                    "eligible": matching.is_eligible(lines),
-                    "covered": covered,
-                    "missing": missing,
-                }
-            )
-        context["own"] = own
+        context["own"] = selectors.own_eligibility(request.user, opp)
     return render(request, "opportunities/detail.html", context)
-
-
-def _today():
-    from django.utils import timezone
-
-    return timezone.localdate()
 
 
 def _allowed_kinds(user):
