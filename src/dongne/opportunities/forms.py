@@ -7,7 +7,7 @@ from .choices import InsightsPage, OpportunityKind
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds"))] + list(OpportunityKind.choices)
+        label=_("Opportunity type"), required=False, choices=[("", _("All kinds"))] + list(OpportunityKind.choices)
     )
     status = forms.ChoiceField(
         label=_("Status"),
@@ -25,7 +25,7 @@ class FilterForm(forms.Form):
 class OpportunityForm(forms.Form):
     """Opportunity fields; the service validates dates, amounts, regions and limits."""
 
-    kind = forms.ChoiceField(label=_("Kind"), choices=OpportunityKind.choices)
+    kind = forms.ChoiceField(label=_("Opportunity type"), choices=OpportunityKind.choices)
     title = forms.CharField(label=_("Title"), max_length=300)
     body = forms.CharField(label=_("Body"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
     organisation = forms.ChoiceField(label=_("Posted for"), required=False)
