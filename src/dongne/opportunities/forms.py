@@ -7,7 +7,9 @@ from .choices import InsightsPage, OpportunityKind
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     kind = forms.ChoiceField(
-        label=_("Opportunity type"), required=False, choices=[("", _("All kinds"))] + list(OpportunityKind.choices)
+        label=_("Opportunity type"),
+        required=False,
+        choices=[("", _("All kinds"))] + list(OpportunityKind.choices),
     )
     status = forms.ChoiceField(
         label=_("Status"),
