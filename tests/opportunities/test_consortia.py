@@ -249,3 +249,23 @@ def test_korean_message(secretariat, call, app_member):
         with pytest.raises(Conflict) as exc:
             services.submit_consortium(actor=secretariat, consortium_id=c.pk)
         assert "둘 이상" in exc.value.render() and exc.value.code == "condition"
+
+
+def test_outcomes_for_the_annual_report_through_the_api(client, secretariat, call, app_member, university):
+    from dongne.core import services as core_services
+
+    c = _draft(secretariat, call, app_member, university)
+    services.submit_consortium(actor=secretariat, consortium_id=c.pk, on=dt.date(2025, 3, 2))
+    services.decide_consortium(
+        actor=secretariat, consortium_id=c.pk, selected=True, funding_won="5천만원", on=dt.date(2025, 4, 1)
+    )
+    token = core_services.create_api_token(actor=secretariat, name="t").raw_token
+    body = client.get("/api/v1/opportunities/outcomes?year=2025", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert body == {"year": 2025, "consortia": 1, "funding_won": 50_000_000, "jobs_created": 0}
+    assert (
+        client.get("/api/v1/opportunities/outcomes?year=2024", HTTP_AUTHORIZATION=f"Bearer {token}").json()[
+            "consortia"
+        ]
+        == 0
+    )
+    assert client.get("/api/v1/opportunities/outcomes").status_code == 401

@@ -303,3 +303,30 @@ def test_secretariat_pulls_now_and_reads_the_report_on_the_page(api, client, sec
     page = client.get("/opportunities/feeds/").content.decode()
     assert "2025년 강원 관광 데이터 활용 디지털 전환 지원사업" in page
     assert "울릉도" in page and "no pblancNm" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_create_each_call_once(api, secretariat):
+    from django.db import connection
+
+    records = json.loads((DATA / "bizinfo" / "page1.json").read_text())["jsonArray"]
+    runs, barrier = [], threading.Barrier(2)
+
+    def run():
+        try:
+            barrier.wait()
+            runs.append(services.import_feed(actor=secretariat, feed="bizinfo", records=records))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(runs) == 2
+    assert Opportunity.objects.count() == 4
+    created = sum(r.counts["created"] for r in runs)
+    assert created == 4  # each call created by exactly one of the two runs
+    for r in runs:
+        assert sum(r.counts.values()) == len(records)

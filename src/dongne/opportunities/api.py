@@ -180,3 +180,22 @@ def opportunity_matches(request, organisation_id: int, limit: int = 20):
         return {"opportunity_id": m.obj.pk, "title": m.obj.title, "deadline": m.obj.deadline, **_explained(m)}
 
     return {"matches": [out(m) for m in matches], "excluded": [out(m) for m in excluded]}
+
+
+class OutcomesOut(Schema):
+    year: int | None = None
+    consortia: int
+    funding_won: int
+    jobs_created: int
+
+
+@router.get(
+    "/outcomes",
+    response={200: OutcomesOut, **ERRORS},
+    summary="Consortia selected, funding won and jobs created (for the annual report; officers)",
+)
+def outcomes(request, year: int | None = None):
+    from dongne.core import permissions
+
+    permissions.require(request.auth, "opportunities.view_member_matches", None)
+    return {"year": year, **selectors.outcomes_summary(year)}

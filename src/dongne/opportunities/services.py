@@ -359,6 +359,11 @@ def import_feed(*, actor, feed, records):
             entry.update(outcome=outcome, opportunity=opp.pk, reason=reason)
         except feeds.Skip as exc:
             entry.update(outcome=FeedOutcome.SKIPPED, reason=str(exc))
+        except IntegrityError:
+            # Another import stored the same call a moment earlier (unique source id / de-duplication key).
+            entry.update(
+                outcome=FeedOutcome.DUPLICATE, reason="stored by another import running at the same time"
+            )
         except Exception as exc:  # one bad record never stops the batch; its reason goes into the report
             detail = getattr(exc, "message_dict", None) or str(exc)
             entry.update(outcome=FeedOutcome.SKIPPED, reason=f"{exc.__class__.__name__}: {detail}")
