@@ -226,3 +226,21 @@ def test_past_projects_count_in_the_profile(secretariat, tourism_member, app_mem
     _opp, matches, _excluded = selectors.member_matches(secretariat, opp.pk)
     assert {m.obj for m in matches} == {tourism_member, app_member}
     assert "드론" in matches[0].term_names
+
+
+@pytest.mark.django_db
+def test_other_apps_add_profile_text_through_a_registered_source(secretariat, tourism_member, app_member):
+    """How programs can feed knowledge-base articles into matching without this app importing it."""
+
+    def articles(org_ids):
+        return {app_member.pk: ["스마트팜 센서 데이터 수집 사례 글"]} if app_member.pk in org_ids else {}
+
+    opp = make_opportunity(secretariat, title="스마트팜 센서 보급", deadline="상시")
+    _opp, before, _ex = selectors.member_matches(secretariat, opp.pk)
+    assert app_member not in [m.obj for m in before]
+    selectors.register_profile_source(articles)
+    try:
+        _opp, after, _ex = selectors.member_matches(secretariat, opp.pk)
+    finally:
+        selectors.PROFILE_SOURCES.remove(articles)
+    assert after[0].obj == app_member and "센서" in after[0].term_names

@@ -121,14 +121,31 @@ def opportunity_facts(opp):
 _PROFILE_CACHE = {}
 
 
+# Other apps add text to member profiles here (e.g. programs: the knowledge-base articles a member wrote):
+# ``register_profile_source(fn)`` with ``fn(org_ids) -> {org_id: [text, ...]}``. Matching reads them
+# without importing those apps.
+PROFILE_SOURCES = []
+
+
+def register_profile_source(fn):
+    """Register ``fn(org_ids) -> {org_id: [text, ...]}`` as extra profile text for matching; returns ``fn``."""
+    if fn not in PROFILE_SOURCES:
+        PROFILE_SOURCES.append(fn)
+    return fn
+
+
 def past_projects(org_ids):
-    """{organisation id: [titles of opportunities it won or ran with a consortium]}."""
+    """{organisation id: [titles of opportunities it won or ran with a consortium, and texts of registered
+    profile sources]}."""
     out = {}
     rows = ConsortiumMember.objects.filter(
         organisation_id__in=org_ids, consortium__status__in=PAST_PROJECT_STATUSES
     ).values_list("organisation_id", "consortium__opportunity__title")
     for org_id, title in rows:
         out.setdefault(org_id, []).append(title)
+    for source in PROFILE_SOURCES:
+        for org_id, texts in (source(list(org_ids)) or {}).items():
+            out.setdefault(org_id, []).extend(texts)
     return out
 
 
