@@ -81,6 +81,7 @@ bench: install
 	$(BIN)/python bench/bench_ingest.py --rows $(BENCH_ROWS)
 	$(BIN)/python bench/bench_query.py --rows $(BENCH_ROWS)
 	$(BIN)/python bench/bench_programs.py
+	$(BIN)/python bench/bench_opportunities.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

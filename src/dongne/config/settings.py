@@ -219,6 +219,14 @@ SPACES_RENT_DUE_DAY = int(env("DONGNE_SPACES_RENT_DUE_DAY", "10"))
 PROGRAMS_OFFER_HOURS = int(env("DONGNE_PROGRAMS_OFFER_HOURS", "24"))  # hours a promoted person has to confirm
 PROGRAMS_INQUIRY_LIMIT = int(env("DONGNE_PROGRAMS_INQUIRY_LIMIT", "5"))  # inquiries per hour per IP or e-mail
 PROGRAMS_INQUIRY_MIN_SECONDS = int(env("DONGNE_PROGRAMS_INQUIRY_MIN_SECONDS", "3"))  # faster forms are bots
+# opportunities: funding-call feeds (기업마당 bizinfo, K-Startup); tests point the URLs at a local server.
+BIZINFO_BASE_URL = env("DONGNE_BIZINFO_BASE_URL", "https://www.bizinfo.go.kr/uss/rss/bizinfoApi.do")
+BIZINFO_KEY = env("DONGNE_BIZINFO_KEY", "")
+KSTARTUP_BASE_URL = env(
+    "DONGNE_KSTARTUP_BASE_URL",
+    "https://apis.data.go.kr/B552735/kisedKstartupService01/getAnnouncementInformation01",
+)
+KSTARTUP_KEY = env("DONGNE_KSTARTUP_KEY", "")
 
 LOGGING = {
     "version": 1,

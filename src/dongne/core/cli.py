@@ -19,6 +19,7 @@ COMMANDS = {
     "export-members": "조합원 명부 내보내기 / Export the member register",
     "backup": "데이터베이스와 데이터 폴더 백업 / Back up the database and the data folder",
     "restore": "백업을 빈 곳에 복원 / Restore a backup into an empty place",
+    "feeds": "지원사업 공고 피드 가져오기 (기업마당, K-Startup) / Pull funding-call feeds",
     "manage": "Django 관리 명령 실행 / Run any Django management command",
 }
 
@@ -107,6 +108,10 @@ def build_parser():
     p = sub.add_parser("restore", help=COMMANDS["restore"], description=COMMANDS["restore"])
     p.add_argument("source", help="백업 파일 (.tar) / backup file")
 
+    p = sub.add_parser("feeds", help=COMMANDS["feeds"], description=COMMANDS["feeds"])
+    p.add_argument("action", choices=["pull"], help="동작 / action")
+    p.add_argument("feed", choices=["bizinfo", "kstartup"], help="피드 / feed")
+
     p = sub.add_parser("manage", help=COMMANDS["manage"], description=COMMANDS["manage"])
     p.add_argument("args", nargs=argparse.REMAINDER, help="Django 명령과 인자 / command and arguments")
     return parser
@@ -169,6 +174,8 @@ def main(argv=None):
         )
     elif args.command in ("backup", "restore"):
         return _backup_or_restore(args)
+    elif args.command == "feeds":
+        return _feeds(args)
     elif args.command == "manage":
         from django.core.management import execute_from_command_line
 
@@ -371,6 +378,26 @@ def _import(args):
         )
     else:
         print(f"{report['created']}개 기관을 가져왔습니다 / imported {report['created']} organisations.")
+    return 0
+
+
+def _feeds(args):
+    """Pull one feed now and print the per-record report (opportunities)."""
+    from dongne.opportunities import services
+
+    run = services.pull_feed(actor=_actor(None), feed=args.feed)
+    if run.error:
+        print(f"실패 / failed: {run.error}", file=sys.stderr)
+        return 2
+    for entry in run.report:
+        line = f"{entry['row']:>4} {entry['outcome']:<9} {entry.get('id', '')} {entry.get('title', '')}"
+        if entry.get("reason"):
+            line += f" — {entry['reason']}"
+        print(line)
+        for warning in entry.get("warnings") or []:
+            print(f"       ! {warning}")
+    counts = " ".join(f"{k}={v}" for k, v in run.counts.items())
+    print(f"{args.feed}: {counts}")
     return 0
 
 
