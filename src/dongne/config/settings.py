@@ -194,6 +194,9 @@ DATAHUB_SQL_TIMEOUT = float(env("DONGNE_DATAHUB_SQL_TIMEOUT", "10"))  # seconds 
 INSIGHTS_MIN_COUNT = int(env("DONGNE_INSIGHTS_MIN_COUNT", "10"))  # k: smaller published counts are suppressed
 TOURAPI_BASE_URL = env("DONGNE_TOURAPI_BASE_URL", "https://apis.data.go.kr/B551011/KorService2")
 TOURAPI_KEY = env("DONGNE_TOURAPI_KEY", "")
+# governance: alerts before officers' terms end, and before the 경영공시 deadline (제96조의2)
+GOVERNANCE_TERM_ALERT_DAYS = int(env("DONGNE_GOVERNANCE_TERM_ALERT_DAYS", "60"))
+GOVERNANCE_DISCLOSURE_REMINDER_DAYS = int(env("DONGNE_GOVERNANCE_DISCLOSURE_REMINDER_DAYS", "30"))
 
 LOGGING = {
     "version": 1,
