@@ -18,6 +18,7 @@ COMMANDS = {
     "import-members": "조합원 명부 가져오기 (CSV/XLSX) / Import the member register",
     "export-members": "조합원 명부 내보내기 / Export the member register",
     "manage": "Django 관리 명령 실행 / Run any Django management command",
+    "governance": "협동조합 운영 도구 (verify-log: 의결·투표 기록 검증) / Governance tools (verify-log)",
 }
 
 
@@ -98,6 +99,13 @@ def build_parser():
     p.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="형식 / format")
     p.add_argument("-o", "--output", required=True, help="저장할 파일 / output file")
 
+    p = sub.add_parser("governance", help=COMMANDS["governance"], description=COMMANDS["governance"])
+    p.add_argument(
+        "action",
+        choices=["verify-log"],
+        help="verify-log: 투표·의결 해시 체인 검증 / check the hash chain of votes and resolutions",
+    )
+
     p = sub.add_parser("manage", help=COMMANDS["manage"], description=COMMANDS["manage"])
     p.add_argument("args", nargs=argparse.REMAINDER, help="Django 명령과 인자 / command and arguments")
     return parser
@@ -158,11 +166,26 @@ def main(argv=None):
         print(
             f"{organisations.count()}개 기관을 {args.output}에 저장했습니다 / saved {organisations.count()} organisations"
         )
+    elif args.command == "governance":
+        return _governance(args)
     elif args.command == "manage":
         from django.core.management import execute_from_command_line
 
         execute_from_command_line(["dongne manage", *args.args])
     return 0
+
+
+def _governance(args):
+    from dongne.governance import services
+
+    result = services.verify_log(actor=None)
+    if result.ok:
+        print(
+            f"기록 {result.checked}건의 해시 체인이 온전합니다 / hash chain intact: {result.checked} entries"
+        )
+        return 0
+    print(f"변조 발견 / tampering detected: #{result.broken_seq} — {result.reason}", file=sys.stderr)
+    return 1
 
 
 def _serve(args):
