@@ -192,7 +192,7 @@ def get_meeting(actor, meeting_id):
 
 def meetings(actor):
     permissions.require(actor, "governance.view_meeting")
-    return Meeting.objects.annotate(n_items=Count("items"))
+    return Meeting.objects.annotate(n_items=Count("items")).order_by("-scheduled_at", "-id")
 
 
 def membership_active_on(membership, day):
@@ -265,7 +265,7 @@ def get_poll(poll_id):
 
 def polls(actor):
     permissions.require(actor, "governance.view_poll")
-    return Poll.objects.annotate(n_participants=Count("participations"))
+    return Poll.objects.annotate(n_participants=Count("participations")).order_by("-closes_at", "-id")
 
 
 def poll_tally(poll):
