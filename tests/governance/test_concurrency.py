@@ -63,3 +63,28 @@ def test_the_same_members_vote_from_many_threads_is_stored_once(secretariat, sec
     assert Ballot.objects.filter(poll=poll).count() == 1
     assert LogEntry.objects.count() == 1
     assert selectors.verify_chain().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_subscriptions_of_one_member_stop_exactly_at_the_30_percent_cap(secretariat):
+    """Five members hold 20 shares each. Member A then asks for 3 more shares from 8 threads at once: 4 fit
+    (32 of 112 = 28.6%), a fifth would make 35 of 115 = 30.4%. Ledger writes are serialised (the cooperative
+    row and the member's account are locked before the check), so each check sees the others' committed
+    result and exactly 4 succeed."""
+    orgs = [make_member(secretariat, f"동시출자{n}", rep=False) for n in range(5)]
+    services.subscribe_capital(
+        actor=secretariat, subscriptions=[(o.pk, 20) for o in orgs], on=dt.date(2024, 1, 2)
+    )
+    outcomes = _race(
+        lambda: services.subscribe_capital(
+            actor=secretariat, subscriptions=[(orgs[0].pk, 3)], on=dt.date(2024, 2, 1)
+        ),
+        [() for _ in range(THREADS)],
+    )
+    successes = [v for kind, v in outcomes if kind == "ok"]
+    errors = [v for kind, v in outcomes if kind == "error"]
+    assert len(successes) == 4, outcomes
+    assert all("제22조" in e.render() for e in errors), errors
+    totals = selectors.capital_totals()
+    assert totals["shares"] == 112 and totals["largest_percent"] <= 30
+    assert selectors.reconcile() == []
