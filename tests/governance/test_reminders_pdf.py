@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 def test_the_secretariat_is_reminded_of_terms_and_the_disclosure_deadline(secretariat, chair):
     day = dt.date(2025, 4, 10)
-    services.appoint_officer(actor=secretariat, user_id=chair.pk, role="chair", term_start="2021-05-01", term_end="2025-04-30")
+    services.appoint_officer(
+        actor=secretariat, user_id=chair.pk, role="chair", term_start="2021-05-01", term_end="2025-04-30"
+    )
     services.save_annual_report(actor=secretariat, year=2024, total_business=100, main_business=50, surplus=0)
     assert send_reminders(day) == 1
     body = mail.outbox[0].body
@@ -29,7 +31,13 @@ def test_the_secretariat_is_reminded_of_terms_and_the_disclosure_deadline(secret
 
 def test_minutes_pdf_has_the_record(client, secretariat, chair, members):
     start = timezone.localdate() - dt.timedelta(days=100)
-    services.appoint_officer(actor=secretariat, user_id=chair.pk, role="chair", term_start=start, term_end=start + dt.timedelta(days=700))
+    services.appoint_officer(
+        actor=secretariat,
+        user_id=chair.pk,
+        role="chair",
+        term_start=start,
+        term_end=start + dt.timedelta(days=700),
+    )
     meeting = services.schedule_meeting(
         actor=secretariat,
         kind=MeetingKind.BOARD,
@@ -41,7 +49,9 @@ def test_minutes_pdf_has_the_record(client, secretariat, chair, members):
         notice_on=timezone.localdate() - dt.timedelta(days=3),
     )
     services.record_attendance(actor=secretariat, meeting_id=meeting.pk, user_id=chair.pk)
-    services.record_resolution(actor=secretariat, item_id=meeting.items.get().pk, votes_for=1, presiding_id=chair.pk)
+    services.record_resolution(
+        actor=secretariat, item_id=meeting.items.get().pk, votes_for=1, presiding_id=chair.pk
+    )
     services.draft_minutes(actor=secretariat, meeting_id=meeting.pk)
     assert client.login(username=secretariat.email, password=PASSWORD)
     response = client.get(f"/governance/meetings/{meeting.pk}/minutes.pdf")

@@ -147,3 +147,61 @@ def test_the_annual_report_page_and_pdf(client, secretariat, members, ledger):
     assert "70.0%" in page
     pdf = client.get("/governance/reports/2024.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_the_share_price_is_set_on_the_capital_page_and_fixed_once_shares_exist(client, secretariat, members):
+    login(client, secretariat)
+    data = {
+        "coop-name": "춘천 ICT기업사회적협동조합",
+        "coop-share_price": 50000,
+        "coop-fiscal_year_start_month": 1,
+    }
+    client.post("/governance/capital/settings/", data, HTTP_REFERER="/governance/capital/")
+    from dongne.governance import selectors
+
+    assert selectors.cooperative().share_price == 50000
+    services.subscribe_capital(
+        actor=secretariat,
+        subscriptions=[(members[0].pk, 1), (members[1].pk, 1), (members[2].pk, 1), (members[3].pk, 1)],
+        on=ON,
+    )
+    response = client.post(
+        "/governance/capital/settings/",
+        {**data, "coop-share_price": 70000},
+        HTTP_REFERER="/governance/capital/",
+        follow=True,
+    )
+    assert "제16조②" in response.content.decode()
+    assert selectors.cooperative().share_price == 50000
+
+
+def test_every_governance_admin_page_opens(client, secretariat, members, ledger):
+    from django.contrib import admin
+
+    login(client, secretariat)
+    for model in admin.site._registry:
+        if model._meta.app_label != "governance":
+            continue
+        url = f"/admin/governance/{model._meta.model_name}/"
+        assert client.get(url).status_code == 200, url
+
+
+def test_an_auditor_who_is_a_director_is_refused_on_the_officers_page(client, secretariat, director):
+    services.appoint_officer(
+        actor=secretariat,
+        user_id=director.pk,
+        role="director",
+        term_start="2024-03-01",
+        term_end="2026-02-28",
+    )
+    login(client, secretariat)
+    data = {"user": director.pk, "role": "auditor", "term_start": "2024-03-01", "term_end": "2026-02-28"}
+    response = client.post("/governance/officers/", data)
+    assert response.status_code == 200 and "제44조②" in response.content.decode()
+    response = client.post("/governance/officers/", {**data, "user": secretariat.pk})
+    assert "제44조②" in response.content.decode()
+    from tests.factories import UserFactory
+
+    other = UserFactory(role="auditor")
+    response = client.post("/governance/officers/", {**data, "user": other.pk})
+    assert response.status_code == 302

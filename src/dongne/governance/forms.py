@@ -27,6 +27,18 @@ def member_choices(qs=None):
     return [("", "—")] + [(o.pk, o.name) for o in qs.order_by("name")]
 
 
+class CooperativeForm(forms.Form):
+    name = forms.CharField(label=_("Name of the cooperative"), max_length=200)
+    share_price = forms.IntegerField(
+        label=_("Price of one share (KRW)"),
+        min_value=1,
+        help_text=_("One uniform price for every share (협동조합 기본법 제16조②)."),
+    )
+    fiscal_year_start_month = forms.IntegerField(
+        label=_("Fiscal year starts in month"), min_value=1, max_value=12
+    )
+
+
 class SubscribeForm(forms.Form):
     organisation = forms.TypedChoiceField(label=_("Member"), coerce=int)
     shares = forms.IntegerField(label=_("Shares"), min_value=1)
@@ -208,10 +220,12 @@ class OfficerForm(forms.Form):
     term_start = forms.DateField(label=_("Term starts"), widget=DateInput())
     term_end = forms.DateField(label=_("Term ends"), widget=DateInput())
     is_staff_member = forms.BooleanField(label=_("Employee of the cooperative"), required=False)
+    elected_at = forms.TypedChoiceField(label=_("Elected at"), coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args, users=(), **kwargs):
+    def __init__(self, *args, users=(), meetings=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].choices = [("", "—")] + [(u.pk, f"{u.name} ({u.email})") for u in users]
+        self.fields["elected_at"].choices = [("", "—")] + [(m.pk, m.title) for m in meetings]
 
 
 class AnnualReportForm(forms.Form):

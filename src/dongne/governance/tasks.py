@@ -23,7 +23,10 @@ def send_reminders(day=None):
         if not lines:
             return 0
         recipients = list(
-            get_user_model().objects.filter(role=Role.SECRETARIAT, is_active=True).exclude(email="").values_list("email", flat=True)
+            get_user_model()
+            .objects.filter(role=Role.SECRETARIAT, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
         )
         if not recipients:
             return 0

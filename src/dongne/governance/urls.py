@@ -6,6 +6,7 @@ app_name = "governance"
 urlpatterns = [
     path("", views.index, name="index"),
     path("capital/", views.capital, name="capital"),
+    path("capital/settings/", views.cooperative_settings, name="cooperative_settings"),
     path("capital/<str:action>/", views.capital_action, name="capital_action"),
     path("statement/", views.statement, name="my_statement"),
     path("statement/<int:organisation_id>/", views.statement, name="statement"),

@@ -27,6 +27,7 @@ from .forms import (
     AnnualReportForm,
     AttendanceForm,
     BoardAttendanceForm,
+    CooperativeForm,
     ExpulsionNoticeForm,
     ImpactForm,
     MeetingForm,
@@ -94,8 +95,29 @@ def capital(request):
             "page": paginate(request, selectors.ledger(request.user)),
             "can_record": permissions.can(request.user, "governance.record_capital"),
             "forms": {name: cls(prefix=name) for name, cls in CAPITAL_FORMS.items()},
+            "settings_form": CooperativeForm(
+                prefix="coop",
+                initial={
+                    f: getattr(selectors.cooperative(), f)
+                    for f in ("name", "share_price", "fiscal_year_start_month")
+                },
+            )
+            if permissions.can(request.user, "governance.manage_cooperative")
+            else None,
         },
     )
+
+
+@login_required
+@require_POST
+def cooperative_settings(request):
+    form = CooperativeForm(request.POST, prefix="coop")
+    if form.is_valid():
+        services.update_cooperative(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The cooperative's settings were saved."))
+    else:
+        _invalid(request, form)
+    return redirect("governance:capital")
 
 
 @login_required
@@ -145,6 +167,13 @@ def statement(request, organisation_id=None):
     )
 
 
+def _csv_text(value):
+    # A cell starting with = + - @ would run as a formula when the register is opened in Excel.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
 @login_required
 def register_export(request, fmt):
     rows = selectors.register_rows(request.user)
@@ -153,7 +182,7 @@ def register_export(request, fmt):
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([_csv_text(value) for value in row] for row in rows)
         response = HttpResponse(
             ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
         )
@@ -452,7 +481,11 @@ def officers(request):
     permissions.require(request.user, "governance.view_meeting")
     can_manage = permissions.can(request.user, "governance.manage_officers")
     form = (
-        OfficerForm(request.POST or None, users=get_user_model().objects.filter(is_active=True))
+        OfficerForm(
+            request.POST or None,
+            users=get_user_model().objects.filter(is_active=True),
+            meetings=selectors.meetings(request.user).filter(items__kind="election").distinct(),
+        )
         if can_manage
         else None
     )
@@ -460,8 +493,9 @@ def officers(request):
         permissions.require(request.user, "governance.manage_officers")
         if form.is_valid():
             try:
+                d = dict(form.cleaned_data)
                 services.appoint_officer(
-                    actor=request.user, user_id=form.cleaned_data.pop("user"), **form.cleaned_data
+                    actor=request.user, user_id=d.pop("user"), elected_at_id=d.pop("elected_at"), **d
                 )
             except ValidationError as exc:
                 _form_errors(form, exc)
