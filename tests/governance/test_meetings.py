@@ -225,6 +225,10 @@ def test_expulsion_needs_notice_10_days_before_and_a_hearing(secretariat, member
         services.record_resolution(actor=secretariat, item_id=item.pk, votes_for=3, votes_against=1).outcome
         == Outcome.PASSED
     )
+    # the assembly's decision ends the membership, with the resolution as its reference
+    members[4].membership.refresh_from_db()
+    assert members[4].membership.status == "expelled"
+    assert members[4].membership.decision_ref == f"{meeting.title} 제1호 의안"
 
 
 def board(secretariat):

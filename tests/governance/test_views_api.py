@@ -205,3 +205,30 @@ def test_an_auditor_who_is_a_director_is_refused_on_the_officers_page(client, se
     other = UserFactory(role="auditor")
     response = client.post("/governance/officers/", {**data, "user": other.pk})
     assert response.status_code == 302
+
+
+def test_a_member_votes_on_the_poll_page_once(client, secretariat, members):
+    now = timezone.now()
+    poll = services.create_poll(
+        actor=secretariat,
+        title="교육 주제",
+        ballot_type="ranked",
+        options=["AI", "클라우드", "보안"],
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=1),
+    )
+    login(client, members[0].rep)
+    page = client.get(f"/governance/polls/{poll.pk}/").content.decode()
+    assert 'id="vote-form"' in page and "참고용" in page
+    url = f"/governance/polls/{poll.pk}/vote/"
+    response = client.post(
+        url, {"rank1": 3, "rank2": 1, "rank3": 2}, HTTP_REFERER=f"/governance/polls/{poll.pk}/", follow=True
+    )
+    page = response.content.decode()
+    assert 'id="voted"' in page and 'id="vote-form"' not in page
+    before = snapshot()
+    response = client.post(
+        url, {"rank1": 1, "rank2": 2, "rank3": 3}, HTTP_REFERER=f"/governance/polls/{poll.pk}/", follow=True
+    )
+    assert "제23조①" in response.content.decode()
+    assert snapshot() == before

@@ -30,6 +30,7 @@ from .choices import (
     MeetingKind,
     MeetingStatus,
     OfficerRole,
+    Outcome,
     PollKind,
     ProxyKind,
     SignerRole,
@@ -870,6 +871,23 @@ def record_resolution(
         item.explanation = decision.explanation
         item.decided_at = timezone.now()
         item.save()
+        if (
+            decision.outcome == Outcome.PASSED
+            and item.special_matter == SpecialMatter.EXPULSION
+            and item.subject_id
+        ):
+            # The assembly decided: the membership ends the same day, through network's own service (its
+            # conditional UPDATE refuses a member who has already left; then nothing here is saved either).
+            from dongne.network import services as network_services
+
+            membership = Membership.objects.get(organisation_id=item.subject_id)
+            network_services.expel_member(
+                actor=actor,
+                membership_id=membership.pk,
+                decision_ref=f"{meeting.title} 제{item.number}호 의안",
+                reason=item.description or item.title,
+                on=timezone.localdate(meeting.scheduled_at),
+            )
         _append_log(
             LogKind.RESOLUTION,
             {
