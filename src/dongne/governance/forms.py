@@ -86,7 +86,7 @@ class ReverseForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
+    kind = forms.ChoiceField(label=_("Meeting kind"), choices=MeetingKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 2}))
     scheduled_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput())
@@ -204,7 +204,7 @@ class PollForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    kind = forms.ChoiceField(label=_("Kind"), choices=PollKind.choices)
+    kind = forms.ChoiceField(label=_("Poll kind"), choices=PollKind.choices)
     ballot_type = forms.ChoiceField(label=_("Ballot"), choices=BallotType.choices)
     options = forms.CharField(
         label=_("Choices (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
