@@ -318,3 +318,21 @@ def test_the_dashboard_warns_without_an_ordinary_assembly_this_year(secretariat)
     texts = [str(w) for w in selectors.warnings()]
     assert any("제28조④" in t for t in texts)
     assert any("제34조" in t for t in texts)
+
+
+def test_a_board_notice_goes_to_the_directors_in_office(secretariat, django_capture_on_commit_callbacks):
+    chair, directors = board(secretariat)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.schedule_meeting(
+            actor=secretariat,
+            kind=MeetingKind.BOARD,
+            title="2025년 제4차 이사회",
+            purpose="가입 승인",
+            scheduled_at=timezone.now() + dt.timedelta(days=3),
+            place="사무국 회의실",
+            items=[{"title": "가입 승인", "kind": "ordinary"}],
+        )
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    # the chair and the directors — and the auditor, who may attend the board
+    assert {chair.email, *(d.email for d in directors)} <= set(recipients)
+    assert "2025년 제4차 이사회" in mail.outbox[0].subject
