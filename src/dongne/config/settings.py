@@ -227,6 +227,9 @@ KSTARTUP_BASE_URL = env(
     "https://apis.data.go.kr/B552735/kisedKstartupService01/getAnnouncementInformation01",
 )
 KSTARTUP_KEY = env("DONGNE_KSTARTUP_KEY", "")
+# governance: alerts before officers' terms end, and before the 경영공시 deadline (제96조의2)
+GOVERNANCE_TERM_ALERT_DAYS = int(env("DONGNE_GOVERNANCE_TERM_ALERT_DAYS", "60"))
+GOVERNANCE_DISCLOSURE_REMINDER_DAYS = int(env("DONGNE_GOVERNANCE_DISCLOSURE_REMINDER_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

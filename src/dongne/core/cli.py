@@ -21,6 +21,7 @@ COMMANDS = {
     "restore": "백업을 빈 곳에 복원 / Restore a backup into an empty place",
     "feeds": "지원사업 공고 피드 가져오기 (기업마당, K-Startup) / Pull funding-call feeds",
     "manage": "Django 관리 명령 실행 / Run any Django management command",
+    "governance": "협동조합 운영 도구 (verify-log: 의결·투표 기록 검증) / Governance tools (verify-log)",
 }
 
 
@@ -112,6 +113,13 @@ def build_parser():
     p.add_argument("action", choices=["pull"], help="동작 / action")
     p.add_argument("feed", choices=["bizinfo", "kstartup"], help="피드 / feed")
 
+    p = sub.add_parser("governance", help=COMMANDS["governance"], description=COMMANDS["governance"])
+    p.add_argument(
+        "action",
+        choices=["verify-log"],
+        help="verify-log: 투표·의결 해시 체인 검증 / check the hash chain of votes and resolutions",
+    )
+
     p = sub.add_parser("manage", help=COMMANDS["manage"], description=COMMANDS["manage"])
     p.add_argument("args", nargs=argparse.REMAINDER, help="Django 명령과 인자 / command and arguments")
     return parser
@@ -176,6 +184,8 @@ def main(argv=None):
         return _backup_or_restore(args)
     elif args.command == "feeds":
         return _feeds(args)
+    elif args.command == "governance":
+        return _governance(args)
     elif args.command == "manage":
         from django.core.management import execute_from_command_line
 
@@ -205,6 +215,19 @@ def _backup_or_restore(args):
         print(f"실패 / failed: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _governance(args):
+    from dongne.governance import services
+
+    result = services.verify_log(actor=None)
+    if result.ok:
+        print(
+            f"기록 {result.checked}건의 해시 체인이 온전합니다 / hash chain intact: {result.checked} entries"
+        )
+        return 0
+    print(f"변조 발견 / tampering detected: #{result.broken_seq} — {result.reason}", file=sys.stderr)
+    return 1
 
 
 def _serve(args):
