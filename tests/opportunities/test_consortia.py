@@ -262,6 +262,10 @@ def test_outcomes_for_the_annual_report_through_the_api(client, secretariat, cal
     token = core_services.create_api_token(actor=secretariat, name="t").raw_token
     body = client.get("/api/v1/opportunities/outcomes?year=2025", HTTP_AUTHORIZATION=f"Bearer {token}").json()
     assert body == {"year": 2025, "consortia": 1, "funding_won": 50_000_000, "jobs_created": 0}
+    # … and the cooperative's annual report (governance) for that year counts it.
+    from dongne.governance.selectors import annual_report_context
+
+    assert annual_report_context(2025)["consortia"]["funding_won"] == 50_000_000
     assert (
         client.get("/api/v1/opportunities/outcomes?year=2024", HTTP_AUTHORIZATION=f"Bearer {token}").json()[
             "consortia"

@@ -103,3 +103,16 @@ def test_a_representative_writes_on_behalf_of_their_organisation(client, rep, or
 
     colleague = make_representative(org)
     services.update_article(actor=colleague, article_id=article.pk, data={"body": "동료가 보완"})
+
+
+def test_shared_articles_count_as_profile_text_in_opportunity_matching(rep, org):
+    """What a member shares in the knowledge base reaches opportunity matching (a registered profile source);
+    private drafts do not."""
+    from dongne.opportunities.selectors import past_projects
+
+    _article(rep, title="드론 항공촬영 정밀지도", body="드론 측량", organisation=org.pk, visibility="members")
+    _article(
+        rep, title="비공개 초안 메모", body="아직 공개하지 않음", organisation=org.pk, visibility="draft"
+    )
+    texts = " ".join(past_projects([org.pk]).get(org.pk, []))
+    assert "드론 항공촬영 정밀지도" in texts and "비공개 초안" not in texts

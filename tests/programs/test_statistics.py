@@ -34,6 +34,11 @@ def test_participation_by_program_and_member(secretariat, org, other_org):
 
     totals = selectors.annual_participation(secretariat, year)
     assert totals["participants"] == 2 and totals["certificates"] == 1 and totals["attendances"] == 2
+    # The cooperative's annual report (governance) shows the same counts.
+    from dongne.governance.selectors import annual_report_context
+
+    report = annual_report_context(year)["programs"]
+    assert (report["participants"], report["certificates"]) == (2, 1)
 
     with pytest.raises(PermissionDenied):
         selectors.annual_participation(alice, year)

@@ -471,6 +471,9 @@ def warnings(day=None):
 # --- disclosure ---------------------------------------------------------------------------------------------
 def annual_report_context(year):
     """Everything the disclosure page and PDF show for a fiscal year."""
+    from dongne.opportunities.selectors import outcomes_summary
+    from dongne.programs.selectors import participation_totals
+
     report = AnnualReport.objects.filter(year=year).first()
     start = fiscal_year_end(year - 1) + dt.timedelta(days=1)
     end = fiscal_year_end(year)
@@ -511,6 +514,9 @@ def annual_report_context(year):
         "members": members_on(end).count(),
         "officers": officers_on(end).select_related("user").order_by("role"),
         "deadline": disclosure_deadline(year),
+        # The cooperative's own projects, from the modules that run them (counts only).
+        "programs": participation_totals(year),
+        "consortia": outcomes_summary(year),
     }
 
 

@@ -409,6 +409,11 @@ def participation_by_member(actor, *, year=None):
 def annual_participation(actor, year):
     """Totals for the annual report (governance): programs held, participants, attendances, certificates."""
     permissions.require(actor, "programs.view_statistics")
+    return participation_totals(year)
+
+
+def participation_totals(year):
+    """The year's totals as counts only (no person named), so the published annual report may show them."""
     regs = _year_registrations(year).filter(status=RegistrationStatus.CONFIRMED)
     return {
         "year": year,
@@ -420,3 +425,15 @@ def annual_participation(actor, year):
         "attendances": Attendance.objects.filter(registration__in=regs).count(),
         "certificates": Certificate.objects.filter(registration__in=regs).count(),
     }
+
+
+def knowledge_profile_texts(org_ids):
+    """{organisation id: [title and text of its published knowledge articles]}: registered with
+    opportunities.selectors.register_profile_source, so what a member shares counts in matching. Drafts stay out."""
+    out = {}
+    articles = Article.objects.filter(
+        organisation_id__in=org_ids, visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS]
+    ).values_list("organisation_id", "title", "summary", "body")
+    for org_id, title, summary, body in articles:
+        out.setdefault(org_id, []).append(f"{title} {summary} {body}")
+    return out
