@@ -142,7 +142,11 @@ def test_the_annual_report_page_and_pdf(client, secretariat, members, ledger):
         reserve_transfer=30_000,
     )
     assert client.get("/governance/reports/2024/").status_code in (302, 403)  # a draft is not public
+    assert "2024" not in client.get("/governance/reports/").content.decode()
     services.publish_annual_report(actor=secretariat, year=2024)
+    # Anyone finds the published disclosure from the governance menu (제96조의2).
+    listing = client.get("/governance/", follow=True)
+    assert listing.status_code == 200 and "/governance/reports/2024/" in listing.content.decode()
     page = client.get("/governance/reports/2024/").content.decode()
     assert "70.0%" in page
     pdf = client.get("/governance/reports/2024.pdf")

@@ -48,9 +48,11 @@ def _invalid(request, form):
     messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
 
 
-@login_required
 def index(request):
     user = request.user
+    if not permissions.is_authenticated(user):
+        # The public side of governance is the disclosure (경영공시); the rest is for members.
+        return redirect("governance:reports")
     officer = permissions.is_officer(user)
     my_members = selectors.represented_members(user)
     now = timezone.now()
@@ -517,8 +519,8 @@ def officers(request):
 
 
 # --- disclosure ---------------------------------------------------------------------------------------
-@login_required
 def reports(request):
+    """Published disclosures for everyone (제96조의2); drafts and the forms for officers and members."""
     can_manage = permissions.can(request.user, "governance.manage_report")
     form = AnnualReportForm(request.POST or None) if can_manage else None
     if request.method == "POST":
