@@ -295,3 +295,34 @@ def test_year_over_year_by_week_lines_up_weekdays(sources, sql):
     assert first["period_start"] == dt.date(2026, 1, 5) and first["period"] == 2  # ISO week 2
     assert first["previous_year"] == weeks[dt.date(2025, 1, 6)]  # 52 weeks earlier: also a Monday
     assert all(r["period_start"].weekday() == 0 for r in table.rows)
+
+
+def test_reused_sql_follows_the_filters(sources, sql):
+    """The engine reuses the SQL of an identical earlier query (same code over equal values) — and only then:
+    alternating filters give each filter's own numbers, equal to a fresh query's."""
+    a = Filters(start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31), areas=["32010"])
+    b = Filters(start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 28), areas=["32010"])
+    first = [analyse("trend", f, "month", sources=sources).rows for f in (a, b)]
+    again = [analyse("trend", f, "month", sources=sources).rows for f in (a, b)]
+    assert first == again and first[0] != first[1]
+    want = sql(
+        "SELECT sum(visitors) FROM visitors WHERE area_code = '32010' AND date BETWEEN DATE '2026-02-01' "
+        "AND DATE '2026-02-28'"
+    )[0][0]
+    assert [r["visitors"] for r in again[1]] == [want]
+
+
+def test_closure_keys_are_values_or_nothing():
+    def make(f, grain, keys):
+        def build(t):
+            return (f, grain, keys)
+
+        return build
+
+    f = Filters(areas=["32010"])
+    assert A._closure_key(make(f, "day", ["a"])) == A._closure_key(
+        make(Filters(areas=("32010",)), "day", ["a"])
+    )
+    assert A._closure_key(make(f, "day", ["a"])) != A._closure_key(make(f, "week", ["a"]))
+    assert A._closure_key(make(f, "day", ["a"])) != A._closure_key(make(f, "day", ["b"]))
+    assert A._closure_key(make(f, object(), [])) is None  # an object is not a value: never cached

@@ -441,10 +441,9 @@ class _Run:
     queries: int = 0
 
     def fetch(self, table_name: str, build: Callable[[ibis.Table], ibis.Table]) -> list[dict]:
-        """Open one dataset, build the expression with ``build(table)``, run it, return Python rows."""
-        with self.engine.open(_paths(self.sources, table_name)) as table:
-            expr = build(table)
-            result = self.engine.fetch(expr)
+        """Open one dataset, build the expression with ``build(table)``, run it, return Python rows. The engine
+        may reuse the SQL of an earlier call whose ``build`` was the same code over the same values."""
+        result = self.engine.fetch_built(_paths(self.sources, table_name), build, key=_closure_key(build))
         self.queries += 1
         return result.to_pylist()
 
@@ -460,6 +459,51 @@ class _Run:
         }
         info.update(meta)
         return Table(_columns(columns), rows, info)
+
+
+_VALUE_TYPES = (type(None), bool, int, float, str, bytes, dt.date, dt.datetime, Filters)
+
+
+def _closure_key(fn, depth=0):
+    """A hashable key equal for two calls of the same function code over equal captured values: the code object
+    plus the values in its closure cells — or None when a captured value is not a plain value (then nothing is
+    cached: an object hashed by identity could match a different object later at the same address). Lists and
+    tuples count by content at the time of the call, nested functions by their own key."""
+    if depth > 3 or not hasattr(fn, "__code__"):
+        return None
+    parts = [fn.__code__]
+    for cell in fn.__closure__ or ():
+        try:
+            value = _value_key(cell.cell_contents, depth)
+        except ValueError:  # an empty cell
+            return None
+        if value is _NO_KEY:
+            return None
+        parts.append(value)
+    if fn.__defaults__:
+        defaults = _value_key(fn.__defaults__, depth)
+        if defaults is _NO_KEY:
+            return None
+        parts.append(defaults)
+    return tuple(parts)
+
+
+_NO_KEY = object()
+
+
+def _value_key(value, depth):
+    if isinstance(value, _VALUE_TYPES):
+        return (type(value).__name__, value)
+    if isinstance(value, list | tuple):
+        items = tuple(_value_key(v, depth) for v in value)
+        return _NO_KEY if _NO_KEY in items else (type(value).__name__, items)
+    if isinstance(value, dict):
+        items = tuple((k, _value_key(v, depth)) for k, v in sorted(value.items(), key=lambda kv: repr(kv[0])))
+        return _NO_KEY if any(v is _NO_KEY for _, v in items) else ("dict", items)
+    if callable(value):
+        key = _closure_key(value, depth + 1)
+        return _NO_KEY if key is None else key
+    return _NO_KEY
 
 
 def _start(name, filters, sources, k, engine) -> _Run:

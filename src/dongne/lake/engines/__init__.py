@@ -35,6 +35,13 @@ class Engine(abc.ABC):
         """Execute ``expr`` (ordered, not paged) and return rows ``offset`` … ``offset + limit`` as Arrow, typed
         as ``expr.schema()`` says."""
 
+    def fetch_built(self, paths: Sequence[str], build, key=None) -> pa.Table:
+        """``fetch(build(table))`` for the table over ``paths``. ``key``, when given, identifies the expression
+        ``build`` makes (equal keys, equal expressions): an engine may then reuse what it prepared for that key
+        instead of building and compiling the expression again (see DuckDBEngine)."""
+        with self.open(paths) as table:
+            return self.fetch(build(table))
+
     def count(self, expr: ibis.Scalar) -> int:
         """Execute a scalar count expression."""
         value = self.fetch(expr.name("n").as_table()).column(0)[0].as_py()
