@@ -14,7 +14,8 @@ $(BIN)/.installed-app: pyproject.toml
 	@if ! $(PYTHON) -c "import ensurepip, venv" >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-dev build-essential >/dev/null; fi
 	@# WeasyPrint (PDF) needs pango and a Korean font from Debian
-	@if ! fc-list :lang=ko 2>/dev/null | grep -q . && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	@if { ! fc-list :lang=ko 2>/dev/null | grep -q . || ! ldconfig -p 2>/dev/null | grep -q libpangoft2; } \
+	    && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-nanum >/dev/null; fi
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
