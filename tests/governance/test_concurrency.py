@@ -2,41 +2,18 @@
 (poll, member) decides, on SQLite (a file, transaction_mode IMMEDIATE) and on PostgreSQL."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from dongne.core.errors import Conflict
 from dongne.governance import selectors, services
 from dongne.governance.models import Ballot, LogEntry, Participation
+from tests.concurrency import race
 
 from .conftest import make_member
 
 THREADS = 8
-
-
-def _race(fn, args_list):
-    barrier = threading.Barrier(len(args_list))
-    outcomes = [None] * len(args_list)
-
-    def worker(index, args):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = ("ok", fn(*args))
-        except Exception as exc:  # collected and asserted on below
-            outcomes[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(args_list)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
@@ -51,7 +28,7 @@ def test_the_same_members_vote_from_many_threads_is_stored_once(secretariat, sec
         closes_at=now + dt.timedelta(days=1),
         secret=secret,
     )
-    outcomes = _race(
+    outcomes = race(
         lambda option: services.cast_vote(actor=member.rep, poll_id=poll.pk, option=option),
         [((n % 3) + 1,) for n in range(THREADS)],
     )
@@ -75,7 +52,7 @@ def test_concurrent_subscriptions_of_one_member_stop_exactly_at_the_30_percent_c
     services.subscribe_capital(
         actor=secretariat, subscriptions=[(o.pk, 20) for o in orgs], on=dt.date(2024, 1, 2)
     )
-    outcomes = _race(
+    outcomes = race(
         lambda: services.subscribe_capital(
             actor=secretariat, subscriptions=[(orgs[0].pk, 3)], on=dt.date(2024, 2, 1)
         ),

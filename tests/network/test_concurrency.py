@@ -2,44 +2,19 @@
 exactly one approval; the others are told it was already decided. Real threads, real connections,
 on SQLite (a file, transaction_mode IMMEDIATE) and on PostgreSQL (SELECT … FOR UPDATE)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from dongne.core.choices import Role
 from dongne.core.errors import Conflict
 from dongne.core.models import AuditEntry
 from dongne.network import services
 from dongne.network.models import Membership, MembershipEvent
+from tests.concurrency import race
 from tests.factories import UserFactory, make_organisation
 
 from .conftest import APPLIED_ON, APPROVED_ON
 
 THREADS = 8
-
-
-def _race(fn, args_list):
-    """Run ``fn(*args)`` for each args in its own thread, all released by one barrier."""
-    barrier = threading.Barrier(len(args_list))
-    outcomes = [None] * len(args_list)
-
-    def worker(index, args):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = ("ok", fn(*args))
-        except Exception as exc:  # collected and asserted on below
-            outcomes[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(args_list)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
@@ -55,7 +30,7 @@ def test_simultaneous_approvals_produce_exactly_one():
             actor=actor, membership_id=membership.pk, decision_ref=ref, approved_on=APPROVED_ON
         )
 
-    outcomes = _race(approve, [(officer, f"제{n}차 이사회") for n, officer in enumerate(officers, 1)])
+    outcomes = race(approve, [(officer, f"제{n}차 이사회") for n, officer in enumerate(officers, 1)])
 
     successes = [value for kind, value in outcomes if kind == "ok"]
     errors = [value for kind, value in outcomes if kind == "error"]
@@ -84,7 +59,7 @@ def test_simultaneous_applications_for_one_organisation_produce_one_membership()
             actor=actor, organisation_id=org.pk, member_type="producer", applied_on=APPLIED_ON
         )
 
-    outcomes = _race(apply, [(officer,) for officer in officers])
+    outcomes = race(apply, [(officer,) for officer in officers])
     errors = [value for kind, value in outcomes if kind == "error"]
     assert sum(kind == "ok" for kind, _ in outcomes) == 1, outcomes
     assert all(isinstance(e, Conflict) and e.code == "duplicate_membership" for e in errors), errors

@@ -2,57 +2,19 @@
 wins, every other caller is told the slot was taken, and one booking is stored. Runs on SQLite (a file,
 transaction_mode IMMEDIATE + the overlap trigger) and on PostgreSQL (the exclusion constraint)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from dongne.core.choices import Role
 from dongne.core.errors import Conflict
 from dongne.core.models import AuditEntry
 from dongne.spaces import services
 from dongne.spaces.models import Booking, Lease
+from tests.concurrency import race
 from tests.factories import UserFactory
 
 from .conftest import MONDAY, NOW, at
 
 CALLERS = 100
-
-
-def _connection_cap():
-    """PostgreSQL refuses connections past max_connections (shared with the test's own connection and other
-    sessions), so at most that many threads hold a connection at a time there; all 100 still race."""
-    if connection.vendor != "postgresql":
-        return CALLERS
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity")
-        free = cursor.fetchone()[0]
-    return max(10, min(CALLERS, free - 10))
-
-
-def _race(fn, args_list):
-    barrier = threading.Barrier(len(args_list))
-    gate = threading.BoundedSemaphore(_connection_cap())
-    outcomes = [None] * len(args_list)
-
-    def worker(index, args):
-        try:
-            barrier.wait(timeout=60)
-            with gate:
-                try:
-                    outcomes[index] = ("ok", fn(*args))
-                finally:
-                    connection.close()
-        except Exception as exc:  # collected and asserted on below
-            outcomes[index] = ("error", exc)
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(args_list)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
@@ -83,7 +45,7 @@ def test_hundred_simultaneous_bookings_for_one_slot_exactly_one_wins(secretariat
             now=NOW,
         )
 
-    outcomes = _race(attempt, [(actor, n) for n, actor in enumerate(staff)])
+    outcomes = race(attempt, [(actor, n) for n, actor in enumerate(staff)])
     wins = [value for kind, value in outcomes if kind == "ok"]
     errors = [value for kind, value in outcomes if kind == "error"]
     assert len(wins) == 1, [e for e in errors if not isinstance(e, Conflict)][:3]
@@ -116,7 +78,7 @@ def test_simultaneous_leases_of_one_unit_one_wins(secretariat, floor):
             actor=secretariat, unit_id=unit.pk, organisation_id=org.pk, starts_on=dt.date(2030, 4, 1), years=3
         )
 
-    outcomes = _race(sign, [(org,) for org in orgs])
+    outcomes = race(sign, [(org,) for org in orgs])
     assert sum(kind == "ok" for kind, _ in outcomes) == 1, outcomes
     assert all(isinstance(v, Conflict) for kind, v in outcomes if kind == "error"), outcomes
     assert Lease.objects.filter(unit=unit).count() == 1
