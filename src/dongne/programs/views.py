@@ -496,7 +496,9 @@ def exhibition(request):
 
 
 def _client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
+    from dongne.core.ratelimit import client_ip  # honours a trusted proxy's X-Forwarded-For
+
+    return client_ip(request) or None
 
 
 def exhibit_detail(request, exhibit_id):
