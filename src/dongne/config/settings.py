@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dongne.core.middleware.ContentSecurityPolicyMiddleware",  # issue 9 hardening: CSP on every response
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -228,6 +229,11 @@ KSTARTUP_BASE_URL = env(
 )
 KSTARTUP_KEY = env("DONGNE_KSTARTUP_KEY", "")
 # governance: alerts before officers' terms end, and before the 경영공시 deadline (제96조의2)
+# --- issue 9 hardening: uploads are checked by size and content (core/uploads.py) ---------------------------
+UPLOAD_MAX_MB = int(env("DONGNE_UPLOAD_MAX_MB", "20"))  # documents and images
+DATA_UPLOAD_MAX_MB = int(
+    env("DONGNE_DATA_UPLOAD_MAX_MB", "2048")
+)  # datahub data files (larger: dongne ingest)
 GOVERNANCE_TERM_ALERT_DAYS = int(env("DONGNE_GOVERNANCE_TERM_ALERT_DAYS", "60"))
 GOVERNANCE_DISCLOSURE_REMINDER_DAYS = int(env("DONGNE_GOVERNANCE_DISCLOSURE_REMINDER_DAYS", "30"))
 
