@@ -229,11 +229,6 @@ KSTARTUP_BASE_URL = env(
 )
 KSTARTUP_KEY = env("DONGNE_KSTARTUP_KEY", "")
 # governance: alerts before officers' terms end, and before the 경영공시 deadline (제96조의2)
-# --- issue 9 hardening: uploads are checked by size and content (core/uploads.py) ---------------------------
-UPLOAD_MAX_MB = int(env("DONGNE_UPLOAD_MAX_MB", "20"))  # documents and images
-DATA_UPLOAD_MAX_MB = int(
-    env("DONGNE_DATA_UPLOAD_MAX_MB", "2048")
-)  # datahub data files (larger: dongne ingest)
 GOVERNANCE_TERM_ALERT_DAYS = int(env("DONGNE_GOVERNANCE_TERM_ALERT_DAYS", "60"))
 GOVERNANCE_DISCLOSURE_REMINDER_DAYS = int(env("DONGNE_GOVERNANCE_DISCLOSURE_REMINDER_DAYS", "30"))
 
@@ -244,3 +239,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DONGNE_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- issue 9 hardening -------------------------------------------------------------------------------------
+# Uploads are checked by size and content (core/uploads.py): documents and pictures, and data hub data files
+# (larger ones go through `dongne ingest`).
+UPLOAD_MAX_MB = int(env("DONGNE_UPLOAD_MAX_MB", "20"))
+DATA_UPLOAD_MAX_MB = int(env("DONGNE_DATA_UPLOAD_MAX_MB", "2048"))
+# /health (core/health.py): the data folder check fails below this much free space; monitors on the server
+# itself may call /health over plain HTTP without being redirected to HTTPS.
+HEALTH_MIN_FREE_MB = int(env("DONGNE_HEALTH_MIN_FREE_MB", "1024"))
+SECURE_REDIRECT_EXEMPT = [r"^health$"]

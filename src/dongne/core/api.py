@@ -155,6 +155,19 @@ def me(request):
     return {"authenticated": True, "email": user.email, "name": user.name, "role": user.role}
 
 
+@router.get(
+    "/health",
+    response={200: dict, 503: dict},
+    summary="Health: database, data folder and job queue (200 all ok, 503 otherwise)",
+    auth=None,
+)
+def health(request):
+    from . import health as checks
+
+    healthy, report = checks.run_checks()
+    return (200 if healthy else 503), report
+
+
 class TokenIn(Schema):
     name: str
 
