@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI, Router, Schema
+from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
@@ -165,7 +165,7 @@ def health(request):
     from . import health as checks
 
     healthy, report = checks.run_checks()
-    return (200 if healthy else 503), report
+    return Status(200 if healthy else 503, report)
 
 
 class TokenIn(Schema):
