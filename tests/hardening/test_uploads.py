@@ -260,3 +260,25 @@ def test_exhibit_pictures_are_shown_inline_but_an_svg_never_gets_in(client, rep,
     assert response["Content-Type"] == "image/png"
     assert response["Content-Disposition"].startswith("inline;")
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_every_file_field_in_the_admin_is_checked_too(rf, secretariat):
+    from django.contrib import admin
+    from django.db import models
+
+    request = rf.get("/admin/")
+    request.user = secretariat
+    checked = []
+    for model, model_admin in admin.site._registry.items():
+        for holder in [model_admin, *model_admin.get_inline_instances(request)]:
+            for db_field in holder.model._meta.get_fields():
+                if isinstance(db_field, models.FileField):
+                    if db_field.name in (holder.get_readonly_fields(request) or ()):
+                        continue
+                    formfield = holder.formfield_for_dbfield(db_field, request)
+                    if formfield is None:
+                        continue
+                    label = f"{holder.model._meta.label}.{db_field.name}"
+                    assert any(getattr(v, "kind", None) for v in formfield.validators), label
+                    checked.append(label)
+    assert len(checked) >= 6

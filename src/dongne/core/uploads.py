@@ -229,3 +229,15 @@ def file_response(field_file, *, filename=None):
         "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     )
     return response
+
+
+class CheckedUploadsAdmin:
+    """Admin mixin (ModelAdmin or inline): file fields get the same checks as the site's upload forms."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        from django.db import models
+
+        if isinstance(db_field, models.FileField):
+            kind = "image" if isinstance(db_field, models.ImageField) else "document"
+            kwargs["validators"] = [*kwargs.get("validators", []), validator(kind)]
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
