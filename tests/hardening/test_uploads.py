@@ -269,7 +269,7 @@ def test_every_file_field_in_the_admin_is_checked_too(rf, secretariat):
     request = rf.get("/admin/")
     request.user = secretariat
     checked = []
-    for model, model_admin in admin.site._registry.items():
+    for model_admin in admin.site._registry.values():
         for holder in [model_admin, *model_admin.get_inline_instances(request)]:
             for db_field in holder.model._meta.get_fields():
                 if isinstance(db_field, models.FileField):
@@ -282,3 +282,26 @@ def test_every_file_field_in_the_admin_is_checked_too(rf, secretariat):
                     assert any(getattr(v, "kind", None) for v in formfield.validators), label
                     checked.append(label)
     assert len(checked) >= 6
+
+
+def test_the_register_import_api_refuses_a_web_page_and_an_oversized_file(client, secretariat, settings):
+    client.force_login(secretariat)
+    response = client.post(
+        "/api/v1/network/members/import", {"file": upload("명부.csv", HTML), "dry_run": "true"}
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "file_content" and "file" in body["errors"]
+    settings.UPLOAD_MAX_MB = 1
+    big = ("이름,사업자등록번호\n" + "가" * (1024 * 1024)).encode()
+    response = client.post(
+        "/api/v1/network/members/import", {"file": upload("명부.csv", big), "dry_run": "true"}
+    )
+    assert response.status_code == 400 and response.json()["code"] == "too_large"
+
+
+def test_the_register_import_api_still_refuses_the_public_before_looking_at_the_file(client):
+    response = client.post(
+        "/api/v1/network/members/import", {"file": upload("명부.csv", HTML), "dry_run": "true"}
+    )
+    assert response.status_code in (401, 403)

@@ -241,3 +241,13 @@ class CheckedUploadsAdmin:
             kind = "image" if isinstance(db_field, models.ImageField) else "document"
             kwargs["validators"] = [*kwargs.get("validators", []), validator(kind)]
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+def require_upload(file, kind, *, field="file", allow_empty=False):
+    """For API endpoints: ``check_upload`` raising the platform's ValidationError (400) on ``field``."""
+    from .errors import ValidationError as DomainValidationError
+
+    try:
+        check_upload(file, kind, allow_empty=allow_empty)
+    except ValidationError as exc:
+        raise DomainValidationError.on(field, exc.message, code=exc.code, params=exc.params) from None
