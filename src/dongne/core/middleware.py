@@ -55,13 +55,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 class ContentSecurityPolicyMiddleware:
-    """Adds the platform's Content-Security-Policy to every response that does not set its own."""
+    """Adds the platform's Content-Security-Policy to every response that does not set its own.
+
+    Generated PDFs shown inline (minutes, reports, certificates) are left without one: a PDF runs no page
+    script, and browsers' built-in PDF viewers are plugins that ``object-src 'none'`` could block."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
+        if "Content-Security-Policy" not in response and not response.get("Content-Type", "").startswith(
+            "application/pdf"
+        ):
             response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         return response
