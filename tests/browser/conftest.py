@@ -95,8 +95,16 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server, request):
-    """Factory for pages, each in its own context (cookies, viewport); screenshots on failure."""
+    """Factory for pages, each in its own context (cookies, viewport); screenshots on failure.
+
+    Every page's console is watched: a Content-Security-Policy violation (an inline script or handler, a
+    resource from another origin) fails the test, so the pages are proven to work under the site's CSP."""
     contexts = []
+    violations = []
+
+    def watch(message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            violations.append(f"{message.type}: {message.text}")
 
     def make(*, viewport=None, locale="ko-KR"):
         context = browser.new_context(
@@ -106,6 +114,7 @@ def new_page(browser, live_server, request):
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
+        context.on("console", watch)
         return context.new_page()
 
     yield make
@@ -121,6 +130,10 @@ def new_page(browser, live_server, request):
                 except Exception as exc:  # a crashed page must not hide the test's own failure
                     print(f"no screenshot of {request.node.nodeid}: {exc}")
         context.close()
+    if violations:
+        pytest.fail(
+            "Content-Security-Policy violations on the console:\n" + "\n".join(violations), pytrace=False
+        )
 
 
 @pytest.fixture

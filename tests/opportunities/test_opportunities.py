@@ -244,7 +244,10 @@ def test_attachments_by_link_or_file(client, secretariat):
     )
     client.post(
         f"/opportunities/{opp.pk}/attachments/",
-        {"title": "신청서 양식", "file": SimpleUploadedFile("form.hwp", b"hwp")},
+        {
+            "title": "신청서 양식",
+            "file": SimpleUploadedFile("form.hwp", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 hwp"),
+        },
     )
     assert sorted(a.title for a in opp.attachments.all()) == ["공고문", "신청서 양식"]
     page = client.get(f"/opportunities/{opp.pk}/").content.decode()

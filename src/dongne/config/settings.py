@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dongne.core.middleware.ContentSecurityPolicyMiddleware",  # issue 9 hardening: CSP on every response
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -238,3 +239,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DONGNE_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- issue 9 hardening -------------------------------------------------------------------------------------
+# Uploads are checked by size and content (core/uploads.py): documents and pictures, and data hub data files
+# (larger ones go through `dongne ingest`).
+UPLOAD_MAX_MB = int(env("DONGNE_UPLOAD_MAX_MB", "20"))
+DATA_UPLOAD_MAX_MB = int(env("DONGNE_DATA_UPLOAD_MAX_MB", "2048"))
+# /health (core/health.py): the data folder check fails below this much free space; monitors on the server
+# itself may call /health over plain HTTP without being redirected to HTTPS.
+HEALTH_MIN_FREE_MB = int(env("DONGNE_HEALTH_MIN_FREE_MB", "1024"))
+SECURE_REDIRECT_EXEMPT = [r"^health$"]

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI, Router, Schema
+from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
@@ -153,6 +153,19 @@ def me(request):
     if not user.is_authenticated:
         return {"authenticated": False}
     return {"authenticated": True, "email": user.email, "name": user.name, "role": user.role}
+
+
+@router.get(
+    "/health",
+    response={200: dict, 503: dict},
+    summary="Health: database, data folder and job queue (200 all ok, 503 otherwise)",
+    auth=None,
+)
+def health(request):
+    from . import health as checks
+
+    healthy, report = checks.run_checks()
+    return Status(200 if healthy else 503, report)
 
 
 class TokenIn(Schema):

@@ -21,6 +21,7 @@ COMMANDS = {
     "restore": "백업을 빈 곳에 복원 / Restore a backup into an empty place",
     "feeds": "지원사업 공고 피드 가져오기 (기업마당, K-Startup) / Pull funding-call feeds",
     "manage": "Django 관리 명령 실행 / Run any Django management command",
+    "check": "설정 점검: 잘못된 설정을 한국어·영어로 알려줌 / Check the configuration and say what to fix",
     "governance": "협동조합 운영 도구 (verify-log: 의결·투표 기록 검증) / Governance tools (verify-log)",
 }
 
@@ -120,6 +121,8 @@ def build_parser():
         help="verify-log: 투표·의결 해시 체인 검증 / check the hash chain of votes and resolutions",
     )
 
+    sub.add_parser("check", help=COMMANDS["check"], description=COMMANDS["check"])
+
     p = sub.add_parser("manage", help=COMMANDS["manage"], description=COMMANDS["manage"])
     p.add_argument("args", nargs=argparse.REMAINDER, help="Django 명령과 인자 / command and arguments")
     return parser
@@ -150,6 +153,8 @@ def main(argv=None):
     if not args.command:
         parser.print_help()
         return 0
+    if args.command == "check":
+        return _check()
     _setup()
     from django.core.management import call_command
 
@@ -191,6 +196,21 @@ def main(argv=None):
 
         execute_from_command_line(["dongne manage", *args.args])
     return 0
+
+
+def _check():
+    """``dongne check``: the configuration is loaded first; failing to load it at all is the first finding."""
+    try:
+        _setup()
+    except Exception as exc:
+        hint = "pip install 'dongne[redis]'" if "redis" in str(exc) else "docs/configuration.md"
+        print(
+            f"✗ 오류/ERROR  설정을 불러올 수 없습니다 / The configuration cannot be loaded: {exc}\n    → {hint}"
+        )
+        return 1
+    from . import doctor
+
+    return doctor.run(sys.stdout)
 
 
 def _backup_or_restore(args):

@@ -30,3 +30,43 @@ class DomainErrorMiddleware:
                 target = request.path
             return HttpResponseRedirect(target)
         return render(request, "error.html", {"error": exception}, status=exception.status)
+
+
+# --- Content-Security-Policy ---------------------------------------------------------------------------------
+# No page runs inline script: behaviour lives in static files (static/dongne/dongne.js, static/insights/
+# charts.js, htmx, plotly, Swagger UI), served from this origin. Chart data travels as
+# <script type="application/json"> data islands, which browsers never execute.
+# style-src keeps 'unsafe-inline' because plotly.js and htmx inject <style> elements at run time and a few
+# templates set computed widths/heights in style attributes; styles cannot run code.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Adds the platform's Content-Security-Policy to every response that does not set its own.
+
+    Generated PDFs shown inline (minutes, reports, certificates) are left without one: a PDF runs no page
+    script, and browsers' built-in PDF viewers are plugins that ``object-src 'none'`` could block."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response and not response.get("Content-Type", "").startswith(
+            "application/pdf"
+        ):
+            response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        return response

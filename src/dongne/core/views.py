@@ -3,9 +3,11 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from dongne.network import selectors as network_selectors
 
@@ -196,3 +198,13 @@ def server_error(request):
 
         return JsonResponse(error_body(error), status=500, json_dumps_params={"ensure_ascii": False})
     return render(request, "error.html", {"error": error}, status=500)
+
+
+@never_cache
+@require_GET
+def health(request):
+    """Monitoring: database, data folder and job queue; 200 when all are ok, 503 otherwise (core/health.py)."""
+    from . import health as checks
+
+    healthy, report = checks.run_checks()
+    return JsonResponse(report, status=200 if healthy else 503)

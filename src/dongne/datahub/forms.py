@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dongne.core import uploads
 from dongne.core.regions import sigungu_choices
 
 from .choices import Frequency, Licence, Visibility
@@ -69,6 +70,7 @@ class UploadForm(forms.Form):
         label=_("Data file"),
         help_text=_("CSV/TSV (UTF-8 or CP949), XLSX, JSON, JSON Lines or Parquet"),
         allow_empty_file=True,
+        validators=[uploads.validator("data", allow_empty=True)],
     )
     note = forms.CharField(label=_("Change note"), required=False, max_length=500)
 

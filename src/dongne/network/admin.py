@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from dongne.core import uploads
 from dongne.core.admin import AuditedAdmin
 
 from .models import (
@@ -74,7 +75,7 @@ class MouActivityInline(admin.TabularInline):
     extra = 0
 
 
-class MouDocumentInline(admin.TabularInline):
+class MouDocumentInline(uploads.CheckedUploadsAdmin, admin.TabularInline):
     model = MouDocument
     extra = 0
 

@@ -7,6 +7,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from dongne.core import permissions, uploads
 from dongne.core.api import ERRORS
 from dongne.core.errors import ValidationError
 
@@ -282,6 +283,8 @@ class ImportReport(Schema):
     summary="Import members from CSV (UTF-8/CP949) or XLSX; dry_run validates only",
 )
 def import_members(request, file: File[UploadedFile], dry_run: Form[bool] = True):
+    permissions.require(request.auth, "network.import_members")
+    uploads.require_upload(file, "table")  # size and content, as on the import page
     return services.import_members(actor=request.auth, data=file.read(), filename=file.name, dry_run=dry_run)
 
 

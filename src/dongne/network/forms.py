@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dongne.core import uploads
 from dongne.core.regions import emd_choices, sigungu_choices
 
 from .choices import MembershipStatus, MemberType, OrganisationKind
@@ -139,12 +140,13 @@ class MouActivityForm(forms.Form):
 
 class MouDocumentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    file = forms.FileField(label=_("File"))
+    file = forms.FileField(label=_("File"), validators=[uploads.validator("document")])
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV or XLSX file"),
+        validators=[uploads.validator("table")],
         help_text=_("UTF-8, UTF-8 with BOM and CP949/EUC-KR are detected automatically."),
     )
     dry_run = forms.BooleanField(

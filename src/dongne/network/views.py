@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from dongne.core import permissions
+from dongne.core import permissions, uploads
 from dongne.core.errors import NotFound, ValidationError
 from dongne.core.pagination import paginate
 from dongne.core.views import _form_errors
@@ -315,9 +315,7 @@ def mou_document_download(request, doc_id):
     document = MouDocument.objects.select_related("mou").filter(pk=doc_id).first()
     if document is None or not permissions.can(request.user, "network.view_mou", document.mou):
         raise NotFound()
-    return FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1]
-    )
+    return uploads.file_response(document.file)
 
 
 @login_required

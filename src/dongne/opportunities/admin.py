@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from dongne.core import uploads
 from dongne.core.admin import AuditedAdmin
 
 from .models import (
@@ -16,7 +17,7 @@ from .models import (
 )
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(uploads.CheckedUploadsAdmin, admin.TabularInline):
     model = Attachment
     extra = 0
 
@@ -48,7 +49,7 @@ class MilestoneInline(admin.TabularInline):
     extra = 0
 
 
-class ConsortiumDocumentInline(admin.TabularInline):
+class ConsortiumDocumentInline(uploads.CheckedUploadsAdmin, admin.TabularInline):
     model = ConsortiumDocument
     extra = 0
 

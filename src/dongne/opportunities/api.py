@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.urls import reverse
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
@@ -52,7 +53,11 @@ class OpportunityOut(Schema):
     @staticmethod
     def resolve_attachments(obj):
         return [
-            {"title": a.title, "url": a.url or (a.file.url if a.file else "")} for a in obj.attachments.all()
+            {
+                "title": a.title,
+                "url": a.url or (reverse("opportunities:attachment_download", args=[a.pk]) if a.file else ""),
+            }
+            for a in obj.attachments.all()
         ]
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("consortia/<int:pk>/milestones/", views.consortium_milestone, name="consortium_milestone"),
     path("consortia/<int:pk>/<str:action>/", views.consortium_transition, name="consortium_transition"),
     path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
+    path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
     path("feeds/", views.feed_runs, name="feeds"),
     path("notifications/", views.notification_settings, name="notifications"),
     path("canvases/", views.canvas_list, name="canvases"),

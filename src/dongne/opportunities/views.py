@@ -1,11 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dongne.core import permissions
+from dongne.core import permissions, uploads
 from dongne.core.errors import DongneError, NotFound, ValidationError
 from dongne.core.pagination import paginate
 from dongne.core.views import _form_errors
@@ -24,7 +23,7 @@ from .forms import (
     OpportunityForm,
     TransitionForm,
 )
-from .models import ConsortiumDocument, FeedRun, Milestone
+from .models import Attachment, ConsortiumDocument, FeedRun, Milestone
 
 
 def index(request):
@@ -276,12 +275,16 @@ def consortium_document_download(request, doc_id):
     if doc is None:
         raise NotFound()
     selectors.get_consortium(request.user, doc.consortium_id)  # permission-checked
-    try:
-        return FileResponse(
-            doc.file.open("rb"), as_attachment=True, filename=doc.file.name.rsplit("/", 1)[-1]
-        )
-    except FileNotFoundError:
-        raise Http404
+    return uploads.file_response(doc.file)
+
+
+def attachment_download(request, attachment_id):
+    """A file attached to an opportunity, served as a download while the opportunity may be seen."""
+    attachment = Attachment.objects.filter(pk=attachment_id).exclude(file="").first()
+    if attachment is None:
+        raise NotFound()
+    selectors.get_opportunity(request.user, attachment.opportunity_id)  # its visibility applies to its files
+    return uploads.file_response(attachment.file)
 
 
 @login_required

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
+from dongne.core import uploads
 from dongne.core.admin import AuditedAdmin
 
 from .models import (
@@ -111,7 +112,7 @@ class VersionInline(admin.TabularInline):
     fields = readonly_fields
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(uploads.CheckedUploadsAdmin, admin.TabularInline):
     model = ArticleAttachment
     extra = 0
 
@@ -125,7 +126,7 @@ class ArticleAdmin(AuditedAdmin):
     inlines = [AttachmentInline, VersionInline]
 
 
-class ImageInline(admin.TabularInline):
+class ImageInline(uploads.CheckedUploadsAdmin, admin.TabularInline):
     model = ExhibitImage
     extra = 0
 

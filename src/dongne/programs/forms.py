@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dongne.core import uploads
 from dongne.network.models import Organisation, Product
 
 from .choices import ProgramKind, Visibility
@@ -117,7 +118,9 @@ class ArticleForm(forms.Form):
         required=False,
         help_text=_("Publish as your organisation's note (optional)."),
     )
-    attachment = forms.FileField(label=_("Attachment"), required=False)
+    attachment = forms.FileField(
+        label=_("Attachment"), required=False, validators=[uploads.validator("document")]
+    )
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,7 +141,7 @@ class ExhibitForm(forms.Form):
     category = forms.CharField(label=_("Category"), max_length=100)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}))
     homepage = forms.URLField(label=_("Homepage"), required=False, assume_scheme="https")
-    image = forms.ImageField(label=_("Image"), required=False)
+    image = forms.ImageField(label=_("Image"), required=False, validators=[uploads.validator("image")])
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dongne.core import permissions
+from dongne.core import permissions, uploads
 from dongne.core.errors import Conflict, ValidationError
 from dongne.core.pagination import paginate
 from dongne.core.pdf import render_pdf
@@ -462,7 +462,7 @@ def article_edit(request, article_id=None):
 
 
 def attachment_download(request, attachment_id):
-    from django.http import FileResponse, Http404
+    from django.http import Http404
 
     from .models import ArticleAttachment
 
@@ -472,9 +472,7 @@ def attachment_download(request, attachment_id):
     selectors.get_article(
         request.user, attachment.article_id
     )  # the article's visibility applies to its files
-    return FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.file.name.rsplit("/", 1)[-1]
-    )
+    return uploads.file_response(attachment.file)
 
 
 # --- online exhibition ------------------------------------------------------------------------
@@ -599,7 +597,7 @@ def statistics(request):
 
 def exhibit_image(request, image_id):
     """An exhibit's picture, served only while the exhibit may be seen (media is not served directly)."""
-    from django.http import FileResponse, Http404
+    from django.http import Http404
 
     from .models import ExhibitImage
 
@@ -607,7 +605,7 @@ def exhibit_image(request, image_id):
     if picture is None:
         raise Http404
     selectors.get_exhibit(request.user, picture.exhibit_id)
-    response = FileResponse(picture.image.open("rb"))
+    response = uploads.file_response(picture.image)
     response["Cache-Control"] = "public, max-age=3600"
     return response
 

@@ -3,6 +3,7 @@ read-only here: they change through the services, which keep the no-overlap and 
 
 from django.contrib import admin
 
+from dongne.core import uploads
 from dongne.core.admin import AuditedAdmin
 
 from .models import (
@@ -101,7 +102,7 @@ class RubricAdmin(ReadOnlyAdmin):
     inlines = [CriterionInline]
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(uploads.CheckedUploadsAdmin, admin.TabularInline):
     model = ApplicationDocument
     extra = 0
 

@@ -3,6 +3,8 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dongne.core import uploads
+
 from .choices import UnitType
 
 
@@ -51,7 +53,11 @@ class ApplicationForm(forms.Form):
     desired_start = forms.CharField(label=_("Desired move-in"), help_text=_("e.g. 2025.03.01"))
     term_years = forms.IntegerField(label=_("Term (years)"), min_value=1, max_value=10, initial=3)
     business_plan = forms.CharField(label=_("Business plan"), widget=forms.Textarea(attrs={"rows": 5}))
-    document = forms.FileField(label=_("Document (business plan, registration)"), required=False)
+    document = forms.FileField(
+        label=_("Document (business plan, registration)"),
+        required=False,
+        validators=[uploads.validator("document")],
+    )
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dongne.core import permissions
+from dongne.core import permissions, uploads
 from dongne.core.errors import Conflict, ValidationError
 from dongne.core.views import _form_errors
 
@@ -296,13 +296,9 @@ def application_lease(request, pk):
 
 @login_required
 def application_document(request, pk):
-    from django.http import FileResponse
-
     document = get_object_or_404(ApplicationDocument, pk=pk)
     selectors.get_application(request.user, document.application_id)  # 404 unless allowed
-    return FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.file.name.split("/")[-1]
-    )
+    return uploads.file_response(document.file)
 
 
 # --- leases --------------------------------------------------------------------------------------------
