@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from dongne.core.api import ERRORS
@@ -194,7 +194,7 @@ class OutcomesOut(Schema):
     response={200: OutcomesOut, **ERRORS},
     summary="Consortia selected, funding won and jobs created (for the annual report; officers)",
 )
-def outcomes(request, year: int | None = None):
+def outcomes(request, year: int | None = Query(None, ge=1, le=9999)):
     from dongne.core import permissions
 
     permissions.require(request.auth, "opportunities.view_member_matches", None)
