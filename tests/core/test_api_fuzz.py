@@ -11,6 +11,7 @@ Bounded for CI: a few examples per operation, derandomized so that a run is repr
 
 import pytest
 import schemathesis
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
@@ -19,7 +20,8 @@ from schemathesis.checks import positive_data_acceptance
 from dongne.config.wsgi import application
 from dongne.core import services
 from dongne.core.choices import Role
-from tests.datahub.fixtures import make_dataset
+from dongne.datahub import services as datahub
+from tests.datahub.fixtures import csv_bytes, make_dataset, visitor_rows
 from tests.factories import UserFactory, make_representative
 from tests.opportunities.factories import make_member, make_opportunity
 from tests.programs.factories import make_program
@@ -36,7 +38,7 @@ def _schemathesis_node_id(request):
 
 
 @pytest.fixture
-def platform(db, settings, tmp_path):
+def platform(db, settings, tmp_path, django_capture_on_commit_callbacks):
     """A little of everything, so that list endpoints answer with items whose shape is checked too."""
     settings.LAKE_ROOT = tmp_path / "lake"
     settings.UPLOAD_DIR = tmp_path / "uploads"
@@ -49,7 +51,15 @@ def platform(db, settings, tmp_path):
     make_representative(member)
     make_opportunity(secretariat)
     make_program(secretariat)
-    make_dataset(secretariat, publisher=member)
+    dataset = make_dataset(secretariat, publisher=member)
+    with django_capture_on_commit_callbacks(execute=True):  # the ingest task runs on commit
+        datahub.start_ingest(
+            actor=secretariat,
+            dataset_id=dataset.pk,
+            uploaded_file=SimpleUploadedFile(
+                "방문객.csv", csv_bytes(visitor_rows(30)), content_type="text/csv"
+            ),
+        )
     return secretariat
 
 

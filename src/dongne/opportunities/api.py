@@ -158,7 +158,7 @@ def create_opportunity(request, payload: OpportunityIn):
     response={200: MemberMatchesOut, **ERRORS},
     summary="Recommended members for an opportunity, explained (officers)",
 )
-def member_matches(request, opportunity_id: int, limit: int = 10):
+def member_matches(request, opportunity_id: int, limit: int = Query(10, ge=1)):
     _opp, matches, excluded = selectors.member_matches(request.auth, opportunity_id, limit=min(limit, 100))
     return {
         "matches": [{"organisation_id": m.obj.pk, "name": m.obj.name, **_explained(m)} for m in matches],
@@ -171,7 +171,7 @@ def member_matches(request, opportunity_id: int, limit: int = 10):
     response={200: OpportunityMatchesOut, **ERRORS},
     summary="Open opportunities for an organisation, explained (its representatives)",
 )
-def opportunity_matches(request, organisation_id: int, limit: int = 20):
+def opportunity_matches(request, organisation_id: int, limit: int = Query(20, ge=1)):
     _org, matches, excluded = selectors.opportunity_matches(
         request.auth, organisation_id, limit=min(limit, 100)
     )
