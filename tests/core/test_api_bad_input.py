@@ -7,6 +7,7 @@ from dongne.core import services
 from dongne.datahub.models import Dataset
 from dongne.network.models import Organisation
 from dongne.opportunities.models import Opportunity
+from dongne.spaces.models import Facility
 from tests.core.test_api_fuzz import platform  # noqa: F401  (the fuzz test's seeded platform)
 
 HUGE = 10**21  # more than any database integer
@@ -21,10 +22,13 @@ def api(client, platform):  # noqa: F811
         "slug": Dataset.objects.get().slug,
         "opp": Opportunity.objects.get().pk,
         "org": Organisation.objects.first().pk,
+        "facility": Facility.objects.get().pk,
     }
 
     def call(method, url, body=None):
         url = url.format(**ids)
+        if body and body.get("facility_id") == "{facility}":
+            body = {**body, "facility_id": ids["facility"], "organisation_id": ids["org"]}
         if method == "get":
             return client.get(url, **headers)
         return client.post(url, body, content_type="application/json", **headers)
@@ -44,6 +48,14 @@ def api(client, platform):  # noqa: F811
         ("get", "/api/v1/opportunities/matches/{org}?limit=0", None, "limit"),
         ("get", f"/api/v1/datahub/datasets/{{slug}}/rows?offset={HUGE}", None, "offset"),
         ("post", "/api/v1/datahub/datasets/{slug}/query", {"offset": HUGE}, "offset"),
+        *(
+            ("post", "/api/v1/spaces/bookings", {"facility_id": "{facility}", **booking}, "start")
+            for booking in (
+                {"start": "0001-01-01T10:00:00+14:00", "end": "0001-01-01T11:00:00+14:00"},
+                {"start": "9999-12-31T10:00:00-12:00", "end": "9999-12-31T11:00:00-12:00"},
+                {"start": "9999-12-25T10:00:00", "end": "9999-12-25T11:00:00", "occurrences": 3},
+            )
+        ),
     ],
 )
 def test_out_of_range_numbers_are_refused_naming_the_parameter(api, method, url, body, param):

@@ -21,6 +21,7 @@ from dongne.config.wsgi import application
 from dongne.core import services
 from dongne.core.choices import Role
 from dongne.datahub import services as datahub
+from dongne.spaces import services as spaces
 from tests.datahub.fixtures import csv_bytes, make_dataset, visitor_rows
 from tests.factories import UserFactory, make_representative
 from tests.opportunities.factories import make_member, make_opportunity
@@ -60,6 +61,29 @@ def platform(db, settings, tmp_path, django_capture_on_commit_callbacks):
                 "방문객.csv", csv_bytes(visitor_rows(30)), content_type="text/csv"
             ),
         )
+    building = spaces.create_building(
+        actor=secretariat, name="춘천 ICT 협동조합 센터", address="춘천시 중앙로 1"
+    )
+    spaces.create_facility(
+        actor=secretariat,
+        building_id=building.pk,
+        data={
+            "name": "회의실 A",
+            "kind": "meeting_room",
+            "capacity": 8,
+            "opens_at": "09:00",
+            "closes_at": "18:00",
+            "weekdays": "01234",
+            "max_minutes": 120,
+            "audience": "both",
+        },
+    )
+    floor = spaces.create_floor(actor=secretariat, building_id=building.pk, number=3, name="3층")
+    spaces.create_unit(
+        actor=secretariat,
+        floor_id=floor.pk,
+        data={"code": "301", "unit_type": "office", "area_m2": "42.5", "desks": 6, "monthly_rent": 400000},
+    )
     return secretariat
 
 
