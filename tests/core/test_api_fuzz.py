@@ -9,11 +9,14 @@ callers that between them reach every branch (refusals and the full write paths)
 Bounded for CI: a few examples per operation, derandomized so that a run is reproducible.
 """
 
+import datetime as dt
+
 import pytest
 import schemathesis
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
@@ -21,6 +24,8 @@ from dongne.config.wsgi import application
 from dongne.core import services
 from dongne.core.choices import Role
 from dongne.datahub import services as datahub
+from dongne.governance import services as governance
+from dongne.programs import services as programs
 from dongne.spaces import services as spaces
 from tests.datahub.fixtures import csv_bytes, make_dataset, visitor_rows
 from tests.factories import UserFactory, make_representative
@@ -49,9 +54,26 @@ def platform(db, settings, tmp_path, django_capture_on_commit_callbacks):
     settings.API_RATE_LIMIT = 1_000_000
     secretariat = UserFactory(role=Role.SECRETARIAT, name="퍼즈사무")
     member = make_member(secretariat, name="봄내데이터랩", description="관광객 빅데이터 분석")
-    make_representative(member)
+    rep = make_representative(member)
     make_opportunity(secretariat)
-    make_program(secretariat)
+    programs.register(actor=rep, program_id=make_program(secretariat).pk)
+    now = timezone.now()
+    governance.schedule_meeting(
+        actor=secretariat,
+        kind="board",
+        title="제1차 이사회",
+        purpose="사업계획",
+        scheduled_at=now + dt.timedelta(days=10),
+        place="춘천 ICT벤처센터 3층",
+        items=[{"title": "사업계획 승인", "kind": "ordinary"}],
+        notice_on=timezone.localdate(),
+    )
+    governance.create_poll(
+        actor=secretariat,
+        title="2025년 사업계획 우선순위",
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=3),
+    )
     dataset = make_dataset(secretariat, publisher=member)
     with django_capture_on_commit_callbacks(execute=True):  # the ingest task runs on commit
         datahub.start_ingest(
@@ -64,7 +86,7 @@ def platform(db, settings, tmp_path, django_capture_on_commit_callbacks):
     building = spaces.create_building(
         actor=secretariat, name="춘천 ICT 협동조합 센터", address="춘천시 중앙로 1"
     )
-    spaces.create_facility(
+    room = spaces.create_facility(
         actor=secretariat,
         building_id=building.pk,
         data={
@@ -77,6 +99,12 @@ def platform(db, settings, tmp_path, django_capture_on_commit_callbacks):
             "max_minutes": 120,
             "audience": "both",
         },
+    )
+    spaces.book_facility(
+        actor=secretariat,
+        facility_id=room.pk,
+        start=timezone.make_aware(dt.datetime(2030, 3, 4, 10)),
+        end=timezone.make_aware(dt.datetime(2030, 3, 4, 11)),
     )
     floor = spaces.create_floor(actor=secretariat, building_id=building.pk, number=3, name="3층")
     spaces.create_unit(
