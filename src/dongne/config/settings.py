@@ -185,6 +185,8 @@ MESSAGE_TAGS = {40: "error"}
 PAGE_SIZE = int(env("DONGNE_PAGE_SIZE", "25"))
 INVITATION_DAYS = int(env("DONGNE_INVITATION_DAYS", "14"))
 API_RATE_LIMIT = int(env("DONGNE_API_RATE_LIMIT", "600"))  # requests per token per minute
+# API list pages (?limit=&offset=) with bounds in the OpenAPI schema (issue 9, API fuzzing)
+NINJA_PAGINATION_CLASS = "dongne.core.pagination.ApiPagination"
 LOGIN_ATTEMPTS = int(env("DONGNE_LOGIN_ATTEMPTS", "5"))  # failed logins per address or IP …
 LOGIN_LOCK_MINUTES = int(env("DONGNE_LOGIN_LOCK_MINUTES", "15"))  # … within this many minutes lock it
 

@@ -5,6 +5,7 @@ its session (with CSRF on writes). Anonymous callers are the public.
 """
 
 from datetime import datetime
+from http import HTTPStatus
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
@@ -61,6 +62,34 @@ class DongneAPI(NinjaAPI):
             if len(loc) > 1 and loc[0] == "body" and loc[1] in wrappers:
                 err["loc"] = (loc[0], *loc[2:])
         return exc
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        # ActorAuth never refuses a caller without a token: that caller is the public (or the browser
+        # session), and each endpoint decides what the public may do. An empty security requirement
+        # says so in OpenAPI ("authentication optional"); a token that is sent must still be valid.
+        # Every operation can also answer with the platform's error body: 400 (the request does not
+        # match the schema), 401 (a token that is unknown or revoked), 403 (a session write without its
+        # CSRF token) and 429 (a token over DONGNE_API_RATE_LIMIT). 404 and 409 stay per endpoint.
+        error_ref = {"$ref": "#/components/schemas/ErrorOut"}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                security = operation.get("security")
+                if security and {} not in security:
+                    security.append({})
+                responses = operation.setdefault("responses", {})
+                for status in COMMON_ERRORS:
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": HTTPStatus(status).phrase,
+                            "content": {"application/json": {"schema": error_ref}},
+                        },
+                    )
+        schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+            "ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        )
+        return schema
 
 
 api = DongneAPI(
@@ -135,7 +164,9 @@ class ErrorOut(Schema):
     errors: dict | list | None = None
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
+# The errors any operation can give, whatever it does; DongneAPI documents them on every operation.
+COMMON_ERRORS = (400, 401, 403, 429)
 
 router = Router(tags=["core"])
 

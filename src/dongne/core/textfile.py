@@ -14,8 +14,15 @@ _BOM = b"\xef\xbb\xbf"
 def decode_text(data):
     """Return (text, encoding). UTF-8 is tried strictly first: CP949 bytes are rarely valid UTF-8,
     while UTF-8 Hangul is never valid CP949 of the same meaning."""
+    error = ValidationError(
+        _("The file's text encoding is not UTF-8 or CP949/EUC-KR; save it as CSV UTF-8 and try again."),
+        code="bad_encoding",
+    )
     if data.startswith(_BOM):
-        return data[len(_BOM) :].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[len(_BOM) :].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError:
+            raise error  # a UTF-8 BOM in front of bytes that are not UTF-8
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -23,10 +30,7 @@ def decode_text(data):
     try:
         return data.decode("cp949"), "cp949"
     except UnicodeDecodeError:
-        raise ValidationError(
-            _("The file's text encoding is not UTF-8 or CP949/EUC-KR; save it as CSV UTF-8 and try again."),
-            code="bad_encoding",
-        )
+        raise error
 
 
 def sniff_delimiter(text):

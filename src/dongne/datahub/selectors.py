@@ -34,7 +34,10 @@ def catalog(actor, *, q="", theme="", publisher="", licence="", fmt="", region="
     if theme:
         qs = qs.filter(themes__code=theme)
     if publisher:
-        qs = qs.filter(publisher_id=publisher)
+        try:
+            qs = qs.filter(publisher_id=int(publisher))
+        except (TypeError, ValueError):
+            qs = qs.none()  # ?publisher= takes an organisation id; no organisation has another one
     if licence:
         qs = qs.filter(licence=licence)
     if fmt:

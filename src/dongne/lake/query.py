@@ -388,7 +388,12 @@ def _paging(spec, max_limit):
         )
     if offset < 0:
         raise QueryError("offset must be 0 or more.", code="invalid_offset", param="offset")
+    if offset > MAX_OFFSET:  # engines take a 64-bit offset; a larger one was a conversion error (a 500)
+        raise QueryError(f"offset must be at most {MAX_OFFSET}.", code="invalid_offset", param="offset")
     return min(limit, max_limit), offset
+
+
+MAX_OFFSET = 2**62
 
 
 def _check_column(schema, name, param):

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -249,7 +249,7 @@ class MouIn(Schema):
 
 @router.get("/mous", response=list[MouOut], summary="MOUs (업무협약)")
 @paginate
-def list_mous(request, expiring_within_days: int | None = None):
+def list_mous(request, expiring_within_days: int | None = Query(None, ge=0, le=36500)):
     if expiring_within_days is not None:
         return selectors.expiring_mous(request.auth, days=expiring_within_days)
     return selectors.visible_mous(request.auth).order_by("-signed_on")

@@ -99,14 +99,15 @@ def _cell(value):
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = str(value)
-    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START):
         text = text[1:]  # the apostrophe export_csv put in front of formula-like text
     return text.strip()
 
 
 def _csv_text(value):
     """A CSV cell Excel shows as text: formula-like text gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_START):
+        # Formula-like text, also behind apostrophes of its own ('=x): _cell takes exactly one off.
         return "'" + value
     return value
 

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from dongne.core.api import ERRORS
@@ -163,7 +163,7 @@ def create_opportunity(request, payload: OpportunityIn):
     response={200: MemberMatchesOut, **ERRORS},
     summary="Recommended members for an opportunity, explained (officers)",
 )
-def member_matches(request, opportunity_id: int, limit: int = 10):
+def member_matches(request, opportunity_id: int, limit: int = Query(10, ge=1)):
     _opp, matches, excluded = selectors.member_matches(request.auth, opportunity_id, limit=min(limit, 100))
     return {
         "matches": [{"organisation_id": m.obj.pk, "name": m.obj.name, **_explained(m)} for m in matches],
@@ -176,7 +176,7 @@ def member_matches(request, opportunity_id: int, limit: int = 10):
     response={200: OpportunityMatchesOut, **ERRORS},
     summary="Open opportunities for an organisation, explained (its representatives)",
 )
-def opportunity_matches(request, organisation_id: int, limit: int = 20):
+def opportunity_matches(request, organisation_id: int, limit: int = Query(20, ge=1)):
     _org, matches, excluded = selectors.opportunity_matches(
         request.auth, organisation_id, limit=min(limit, 100)
     )
@@ -199,7 +199,7 @@ class OutcomesOut(Schema):
     response={200: OutcomesOut, **ERRORS},
     summary="Consortia selected, funding won and jobs created (for the annual report; officers)",
 )
-def outcomes(request, year: int | None = None):
+def outcomes(request, year: int | None = Query(None, ge=1, le=9999)):
     from dongne.core import permissions
 
     permissions.require(request.auth, "opportunities.view_member_matches", None)

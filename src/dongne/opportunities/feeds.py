@@ -26,7 +26,7 @@ import nh3
 
 from dongne.core.korean import parse_amount
 
-from .regions import parse_regions
+from .regions import canonical, parse_regions
 
 BIZINFO_DEFAULT_URL = "https://www.bizinfo.go.kr/uss/rss/bizinfoApi.do"
 KSTARTUP_DEFAULT_URL = "https://apis.data.go.kr/B552735/kisedKstartupService01/getAnnouncementInformation01"
@@ -212,7 +212,8 @@ def plain_text(html):
 
 def split_list(value):
     if isinstance(value, list):
-        items = value
+        # A JSON list may hold numbers, nulls or objects as well as strings: keep the scalars as text.
+        items = [str(i) for i in value if isinstance(i, str | int | float) and not isinstance(i, bool)]
     else:
         items = re.split(r"[,/·|\n]", str(value or ""))
     return [i.strip().lstrip("#") for i in items if i and i.strip().lstrip("#")]
@@ -294,7 +295,8 @@ def parse_bizinfo(record):
         "eligibility_note": str(record.get("trgetNm") or "").strip(),
         "source_url": _absolute(record.get("pblancUrl")),
         "attachments": attachments,
-        "keywords": [t for t in tags if t not in regions],
+        # Region hashtags (#강원특별자치도, #춘천, #전국) became regions above; the rest are keywords.
+        "keywords": [t for t in tags if canonical(t) is None],
     }
     return Parsed(source_id, fields, warnings)
 

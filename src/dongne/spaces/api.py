@@ -4,7 +4,7 @@ Every write goes through services; errors are mapped once by core.api."""
 import datetime as dt
 
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from dongne.core.api import ERRORS
 from dongne.core.errors import ValidationError
@@ -15,6 +15,9 @@ from .models import Unit
 router = Router(tags=["spaces"])
 
 
+WALL_CLOCK = r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
+
+
 class FacilityOut(Schema):
     id: int
     name: str
@@ -22,8 +25,10 @@ class FacilityOut(Schema):
     building: str
     capacity: int | None = None
     description: str
-    opens_at: dt.time
-    closes_at: dt.time
+    # Wall-clock times in Asia/Seoul ("09:00:00"). OpenAPI's "time" format is RFC 3339's full-time,
+    # which needs a UTC offset; an opening hour has none, so the document says what is sent.
+    opens_at: str = Field(pattern=WALL_CLOCK, description="Local (Asia/Seoul) wall-clock time, HH:MM:SS")
+    closes_at: str = Field(pattern=WALL_CLOCK, description="Local (Asia/Seoul) wall-clock time, HH:MM:SS")
     weekdays: str
     max_minutes: int
     audience: str
@@ -32,6 +37,14 @@ class FacilityOut(Schema):
     @staticmethod
     def resolve_building(obj):
         return obj.building.name
+
+    @staticmethod
+    def resolve_opens_at(obj):
+        return obj.opens_at.isoformat()
+
+    @staticmethod
+    def resolve_closes_at(obj):
+        return obj.closes_at.isoformat()
 
     @staticmethod
     def resolve_calendar_url(obj):

@@ -71,7 +71,9 @@ def _aware(value, field):
             value = dt.datetime.fromisoformat(value.strip())
         except ValueError:
             raise ValidationError.on(field, _("Enter a date and time such as 2024-05-01 10:00."))
-    if not isinstance(value, dt.datetime):
+    if not isinstance(value, dt.datetime) or not 1900 <= value.year <= 9000:
+        # Far-off years are no booking, and near year 1 or 9999 the time-zone and weekly arithmetic
+        # overflows (an OverflowError, a 500, before this check).
         raise ValidationError.on(field, _("Enter a date and time such as 2024-05-01 10:00."))
     if timezone.is_naive(value):
         value = timezone.make_aware(value)

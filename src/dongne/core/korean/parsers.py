@@ -1,6 +1,7 @@
 """Parsers for dates and amounts as Korean users and Korean public files write them."""
 
 import datetime as dt
+import math
 import re
 from decimal import Decimal
 
@@ -52,6 +53,8 @@ def parse_amount(value):
     if isinstance(value, int):
         return value
     if isinstance(value, float):
+        if not math.isfinite(value):  # NaN or infinity, as a JSON feed can carry
+            raise ValueError(_("Enter an amount such as 1,234,000원."))
         if value != int(value):
             raise ValueError(_("An amount in won has no fraction (got %(value)s).") % {"value": value})
         return int(value)
