@@ -108,7 +108,7 @@ def main():
                 "themes": ["tourism"],
             },
         )
-    if dataset.current_version_id is None:
+    if dataset.current_version_id is None or dataset.current_version.rows != args.rows:
         with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8", newline="") as f:
             w = csv.writer(f)
             w.writerow(["날짜", "읍면동", "업종", "방문객수", "매출액"])
@@ -162,21 +162,25 @@ def main():
             Affiliation.objects.create(person=person, organisation=org, is_representative=True)
         tokens.append(core.create_api_token(actor=user, name="load").raw_token)
     program = _program(programs, secretariat, timezone)
-    building = spaces.create_building(actor=secretariat, name="부하 시험 센터", address="춘천시")
-    room = spaces.create_facility(
-        actor=secretariat,
-        building_id=building.pk,
-        data={
-            "name": "부하 회의실",
-            "kind": "meeting_room",
-            "capacity": 8,
-            "opens_at": "00:00",
-            "closes_at": "23:30",
-            "weekdays": "0123456",
-            "max_minutes": 120,
-            "audience": "both",
-        },
-    )
+    from dongne.spaces.models import Facility
+
+    room = Facility.objects.filter(name="부하 회의실").first()
+    if room is None:
+        building = spaces.create_building(actor=secretariat, name="부하 시험 센터", address="춘천시")
+        room = spaces.create_facility(
+            actor=secretariat,
+            building_id=building.pk,
+            data={
+                "name": "부하 회의실",
+                "kind": "meeting_room",
+                "capacity": 8,
+                "opens_at": "00:00",
+                "closes_at": "23:30",
+                "weekdays": "0123456",
+                "max_minutes": 120,
+                "audience": "both",
+            },
+        )
     print(f"users, program, room ({time.perf_counter() - t:.0f} s)", flush=True)
     with open(args.out, "w") as f:
         json.dump(
