@@ -255,3 +255,13 @@ def test_participant_emails_only_for_the_secretariat_and_the_organiser(client, w
     assert NAME in page and EMAIL not in page
     client.force_login(secretariat)
     assert EMAIL in client.get(url).content.decode()
+
+
+def test_a_program_fetches_the_same_export_with_the_personal_token(client, world):
+    token = world["token"].raw_token
+    response = client.get("/api/v1/core/me/personal-data", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["user_id"] == world["person"].pk
+    assert body["data"]["network.person"][0]["phone"] == PHONE
+    assert client.get("/api/v1/core/me/personal-data").status_code == 401
