@@ -83,6 +83,7 @@ bench: install
 	$(BIN)/python bench/bench_query.py --rows $(BENCH_ROWS)
 	$(BIN)/python bench/bench_programs.py
 	$(BIN)/python bench/bench_opportunities.py
+	$(BIN)/python -m bench.load.run --organisations 2000 --rows 200000 --duration 20 --requests 3000
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

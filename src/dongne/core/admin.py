@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
-from .models import ApiToken, AuditEntry, Invitation, User
+from .models import ApiToken, AuditEntry, ErasureRequest, Invitation, User
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -89,4 +89,22 @@ class InvitationAdmin(AuditedAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(admin.ModelAdmin):
+    """Read-only: requests are decided on /accounts/privacy/requests/, through the service that pseudonymises."""
+
+    list_display = ["pk", "user", "status", "requested_at", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in ErasureRequest._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -199,6 +199,17 @@ def health(request):
     return Status(200 if healthy else 503, report)
 
 
+@router.get(
+    "/me/personal-data",
+    response={200: dict, **ERRORS},
+    summary="Everything stored about me (개인정보 보호법 제35조), as on /accounts/privacy/",
+)
+def my_personal_data(request):
+    if not request.auth.is_authenticated:
+        raise NotAuthenticated()
+    return services.export_personal_data(actor=request.auth, user_id=request.auth.pk)
+
+
 class TokenIn(Schema):
     name: str
 

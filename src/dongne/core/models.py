@@ -279,3 +279,43 @@ class JobFailure(models.Model):
 
     def __str__(self):
         return f"{self.task_name} ({self.failed_at:%Y-%m-%d %H:%M})"
+
+
+class ErasureRequest(models.Model):
+    """A member's request to delete their personal data (개인정보 보호법 제36조). The secretariat decides it;
+    approving it pseudonymises the person (core.privacy.erase_personal_data)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the secretariat")
+        DONE = "done", _("Done: personal data deleted")
+        REFUSED = "refused", _("Refused")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("personal data deletion request")
+        verbose_name_plural = _("personal data deletion requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="pending"), name="core_one_pending_erasure"
+            )
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_status_display()}"

@@ -83,3 +83,14 @@ rule("core.revoke_token")(
         is_authenticated(actor) and (obj is None or obj.user_id == actor.pk or is_secretariat(actor))
     )
 )
+# Personal data (core.privacy): a member exports their own; the secretariat answers requests and decides
+# deletions, but never its own (another secretariat member does, so no one erases themself unseen).
+rule("core.export_personal_data")(
+    lambda actor, obj: (
+        is_authenticated(actor) and (is_secretariat(actor) or (obj is not None and obj.pk == actor.pk))
+    )
+)
+rule("core.request_erasure")(lambda actor, obj: is_authenticated(actor))
+rule("core.decide_erasure")(
+    lambda actor, obj: is_secretariat(actor) and (obj is None or obj.user_id != actor.pk)
+)

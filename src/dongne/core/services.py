@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from . import audit, permissions
 from .choices import Role
 from .errors import Conflict, NotFound, RateLimited, ValidationError
-from .models import ApiRateWindow, ApiToken, Invitation, User, hash_token
+from .models import ApiRateWindow, ApiToken, ErasureRequest, Invitation, User, hash_token
 from .signals import invitation_accepted
 
 TOKEN_PREFIX = "dn_"
@@ -280,3 +280,61 @@ def dismiss_failed_job(*, actor, failure_id):
             raise Conflict(_("This job was already retried or dismissed."), code="job_handled")
         audit.record(actor, "core.job.dismissed", failure, {"task": failure.task_name})
     return failure
+
+
+# --- personal data (개인정보 보호법 제35조 열람, 제36조 삭제; the engine is core.privacy) --------------------
+def export_personal_data(*, actor, user_id):
+    """Everything stored about a user, as a JSON-ready dict (개인정보 보호법 제35조): profile, affiliations,
+    registrations, certificates, bookings, inquiries, votes in polls that are not secret, token metadata and
+    the audit entries about them. The user themself, or the secretariat answering a request."""
+    from . import privacy
+
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound(_("This user does not exist."))
+    permissions.require(actor, "core.export_personal_data", user)
+    out = privacy.collect(user)
+    audit.record(actor, "core.personal_data.exported", user, {"tables": sorted(out["data"])})
+    return out
+
+
+def request_erasure(*, actor, reason=""):
+    """A member asks for their personal data to be deleted (제36조); the secretariat decides (decide_erasure)."""
+    permissions.require(actor, "core.request_erasure")
+    with transaction.atomic():
+        if ErasureRequest.objects.filter(user=actor, status=ErasureRequest.Status.PENDING).exists():
+            raise Conflict(
+                _("You already asked; the secretariat will answer that request first."),
+                code="erasure_pending",
+            )
+        req = ErasureRequest.objects.create(user=actor, reason=str(reason or "").strip()[:2000])
+        audit.record(actor, "core.erasure.requested", req, {})
+    return req
+
+
+def decide_erasure(*, actor, request_id, approve, answer=""):
+    """The secretariat approves a deletion request — the person is pseudonymised at once, their rows kept —
+    or refuses it with an answer that says why (e.g. a lease still running or capital still to be refunded:
+    제36조① lets data that other laws require to keep stay). Nobody decides their own request."""
+    from . import privacy
+
+    req = ErasureRequest.objects.select_related("user").filter(pk=request_id).first()
+    if req is None:
+        raise NotFound(_("This deletion request does not exist."))
+    permissions.require(actor, "core.decide_erasure", req)
+    answer = str(answer or "").strip()
+    if not approve and not answer:
+        raise ValidationError.on("answer", _("Say why the request is refused; the member will read it."))
+    status = ErasureRequest.Status.DONE if approve else ErasureRequest.Status.REFUSED
+    with transaction.atomic():
+        if not ErasureRequest.objects.filter(pk=req.pk, status=ErasureRequest.Status.PENDING).update(
+            status=status, decided_by=actor, decided_at=timezone.now(), answer=answer
+        ):
+            raise Conflict(_("This request was already decided."), code="erasure_decided")
+        audit.record(
+            actor, "core.erasure.approved" if approve else "core.erasure.refused", req, {"user": req.user_id}
+        )
+        if approve:
+            privacy.erase(req.user)
+    req.refresh_from_db()
+    return req

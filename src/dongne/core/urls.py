@@ -39,6 +39,22 @@ urlpatterns = [
     path("accounts/invite/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("accounts/tokens/", views.tokens, name="tokens"),
     path("accounts/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
+    path("accounts/privacy/", views.privacy, name="privacy"),
+    path("accounts/privacy/export.json", views.privacy_export, name="privacy_export"),
+    path("accounts/privacy/erase/", views.privacy_erase, name="privacy_erase"),
+    path("accounts/privacy/requests/", views.erasure_requests, name="erasure_requests"),
+    path(
+        "accounts/privacy/requests/<int:request_id>/approve/",
+        views.decide_erasure,
+        {"approve": True},
+        name="approve_erasure",
+    ),
+    path(
+        "accounts/privacy/requests/<int:request_id>/refuse/",
+        views.decide_erasure,
+        {"approve": False},
+        name="refuse_erasure",
+    ),
     path("audit/", views.audit_log, name="audit"),
     path("jobs/", views.failed_jobs, name="failed_jobs"),
     path(

@@ -208,3 +208,65 @@ def health(request):
 
     healthy, report = checks.run_checks()
     return JsonResponse(report, status=200 if healthy else 503)
+
+
+# --- personal data (개인정보 보호법 제35조·제36조) -------------------------------------------------------------
+@login_required
+def privacy(request):
+    from .models import ErasureRequest
+
+    return render(
+        request,
+        "core/privacy.html",
+        {"requests": ErasureRequest.objects.filter(user=request.user).select_related("decided_by")},
+    )
+
+
+@login_required
+def privacy_export(request):
+    import json
+
+    from django.http import HttpResponse
+
+    data = services.export_personal_data(actor=request.user, user_id=request.user.pk)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="dongne-personal-data-{request.user.pk}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def privacy_erase(request):
+    services.request_erasure(actor=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, _("Your request was sent; the secretariat will answer it."))
+    return redirect("privacy")
+
+
+@login_required
+def erasure_requests(request):
+    from .models import ErasureRequest
+
+    permissions.require(request.user, "core.decide_erasure")
+    return render(
+        request,
+        "core/erasure_requests.html",
+        {"requests": ErasureRequest.objects.select_related("user", "decided_by")[:200]},
+    )
+
+
+@login_required
+@require_POST
+def decide_erasure(request, request_id, approve):
+    services.decide_erasure(
+        actor=request.user, request_id=request_id, approve=approve, answer=request.POST.get("answer", "")
+    )
+    if approve:
+        messages.success(
+            request, _("The person's personal data was deleted; their records are kept under a pseudonym.")
+        )
+    else:
+        messages.success(request, _("The request was refused; the member sees your answer."))
+    return redirect("erasure_requests")

@@ -30,6 +30,7 @@ MESSAGES = {
     "invalid_aggregate": _("Unknown aggregate function."),
     "key_not_registered": _("The public-data API refused the service key; check DONGNE_TOURAPI_KEY."),
     "bad_response": _("The public-data API sent an answer that could not be read."),
+    "interrupted": _("The ingest was interrupted and its uploaded file is gone; upload the file again."),
     "internal": _("The ingest failed because of an internal error; the previous version is unchanged."),
 }
 

@@ -177,6 +177,8 @@ class IngestJob(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # "host:pid" of the queue worker running it, so that recovery can tell a live run from one whose process died.
+    claimed_by = models.CharField(_("claimed by"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("ingest job")

@@ -53,6 +53,12 @@ def _delete(actor, dataset):
     return is_secretariat(actor)
 
 
+@rule("datahub.recover_ingests")
+def _recover_ingests(actor, obj=None):
+    # The queue consumer (actor None) at start and hourly; the secretariat by hand.
+    return actor is None or is_secretariat(actor)
+
+
 @rule("datahub.add_version")
 def _add_version(actor, dataset):
     # actor None is the platform itself: scheduled refreshes of API-sourced datasets, shell commands.

@@ -1,7 +1,9 @@
 """State changes of the datahub app: datasets, versions (ingests and API pulls), usage."""
 
+import os
 import re
 import shutil
+import socket
 import uuid
 from pathlib import Path
 
@@ -282,7 +284,9 @@ def run_ingest_job(*, actor, job_id, progress=None):
     if job is None:
         raise NotFound(_("Ingest job %(id)s does not exist."), params={"id": job_id})
     permissions.require(actor, "datahub.add_version", job.dataset)
-    if not IngestJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING):
+    if not IngestJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, claimed_by=_worker_id()
+    ):
         return job  # already taken by another worker
 
     def report(done, total, rows):
@@ -297,7 +301,10 @@ def run_ingest_job(*, actor, job_id, progress=None):
             job.upload_path,
             progress=report,
             note=job.note,
-            source={"file": job.source_name},
+            source={
+                "file": job.source_name,
+                "job": job.pk,
+            },  # recovery finds the version a dead run published
         )
     except LakeError as exc:
         return _fail_job(actor, job, exc)
@@ -315,6 +322,85 @@ def run_ingest_job(*, actor, job_id, progress=None):
             actor, job, LakeError(f"Internal error while recording: {type(exc).__name__}", code="internal")
         )
         raise
+
+
+def _worker_id():
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _worker_dead(claimed_by, started, max_age_s):
+    """A run is dead when its process is gone (same host), or, on another host, when it is older than
+    ``max_age_s`` (the lake's staging sweep uses the same rule)."""
+    host, _sep, pid = (claimed_by or "").rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+    return (timezone.now() - started).total_seconds() > max_age_s
+
+
+def recover_ingests(*, actor=None, max_age_s=6 * 3600):
+    """Bring ingests that a killed queue worker left behind to a final state, and make the catalog agree with
+    the lake. Run when the queue consumer starts and hourly.
+
+    - the lake's staging folders of dead ingests are removed (they were never visible);
+    - a run that died after the lake published its version gets that version recorded (it was complete);
+    - a run that died before is put back in the queue when its upload is still there, else marked failed;
+    - a queued job is enqueued again (its message may have died with the worker; a second delivery is
+      harmless because claiming a job is a conditional UPDATE).
+    Returns ``{"recorded": [...], "requeued": [...], "failed": [...]}`` job ids."""
+    permissions.require(actor, "datahub.recover_ingests")
+    from .tasks import ingest_job
+
+    store = lake_store()
+    store.sweep()
+    done = {"recorded": [], "requeued": [], "failed": []}
+    running = IngestJob.objects.filter(status=JobStatus.RUNNING).select_related("dataset")
+    for job in running:
+        if not _worker_dead(job.claimed_by, job.created_at, max_age_s):
+            continue
+        # Take the job over: only one recovering process wins this conditional UPDATE.
+        if not IngestJob.objects.filter(
+            pk=job.pk, status=JobStatus.RUNNING, claimed_by=job.claimed_by
+        ).update(claimed_by=_worker_id() + ":recovery"):
+            continue
+        recorded = set(DatasetVersion.objects.filter(dataset=job.dataset).values_list("number", flat=True))
+        published = [
+            v
+            for v in store.versions(job.dataset.slug)
+            if v.number not in recorded and (v.meta.get("source") or {}).get("job") == job.pk
+        ]
+        if published:
+            _record_version(actor, job, published[-1])
+            done["recorded"].append(job.pk)
+        elif job.upload_path and Path(job.upload_path).is_file():
+            IngestJob.objects.filter(pk=job.pk).update(
+                status=JobStatus.QUEUED, claimed_by="", bytes_done=0, rows_done=0
+            )
+            audit.record(actor, "datahub.ingest.requeued", job.dataset, {"job": job.pk})
+            transaction.on_commit(lambda pk=job.pk: ingest_job(pk))
+            done["requeued"].append(job.pk)
+        else:
+            _fail_job(
+                actor,
+                job,
+                LakeError(
+                    "The ingest was interrupted and its upload is gone; upload the file again.",
+                    code="interrupted",
+                ),
+            )
+            done["failed"].append(job.pk)
+    for pk in (
+        IngestJob.objects.filter(status=JobStatus.QUEUED).exclude(upload_path="").values_list("pk", flat=True)
+    ):
+        if pk not in done["requeued"]:
+            ingest_job(pk)
+            done["requeued"].append(pk)
+    return done
 
 
 def _fail_job(actor, job, exc):

@@ -1,7 +1,7 @@
 """Background jobs (huey). Tasks take ids, never model instances (ARCHITECTURE.md rule 8)."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
 
 @db_task(retries=2, retry_delay=30, retry_backoff=2)
@@ -25,7 +25,21 @@ def refresh_api_datasets():
 
 @db_periodic_task(crontab(minute="45"))
 def sweep_lake():
-    """Hourly: remove staging folders left by ingests that died (a crash, a killed worker)."""
-    from .services import lake_store
+    """Hourly: remove staging folders left by ingests that died (a crash, a killed worker), record versions
+    they published, requeue the rest."""
+    from .services import recover_ingests
 
-    lake_store().sweep()
+    recover_ingests(actor=None)
+
+
+@on_startup()
+def recover_on_start():
+    """When the consumer (re)starts: ingests its killed predecessor left running are finished or requeued."""
+    from django.db import close_old_connections
+
+    from .services import recover_ingests
+
+    try:
+        recover_ingests(actor=None)
+    finally:
+        close_old_connections()

@@ -28,6 +28,15 @@ def _manage(actor, program):
     return manages(actor, program)
 
 
+@rule("programs.view_participant_contacts")
+def _view_contacts(actor, program):
+    # Participants' e-mail addresses (개인정보 보호법: only those who need them): the secretariat and the
+    # organiser's representatives, who answer for the program. Door staff check people in by name.
+    if not is_authenticated(actor) or program is None:
+        return False
+    return is_secretariat(actor) or represents(actor, program.organiser_id)
+
+
 @rule("programs.view_program")
 def _view(actor, program):
     return program is not None and (program.status != ProgramStatus.DRAFT or manages(actor, program))

@@ -248,7 +248,13 @@ def registrations(request, pk):
     return render(
         request,
         "programs/registrations.html",
-        {"program": program, "rows": rows, "sessions": sessions, "Status": RegistrationStatus},
+        {
+            "program": program,
+            "rows": rows,
+            "sessions": sessions,
+            "Status": RegistrationStatus,
+            "show_contact": permissions.can(request.user, "programs.view_participant_contacts", program),
+        },
     )
 
 
