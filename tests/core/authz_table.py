@@ -7,8 +7,8 @@ role must be refused. ``kwargs`` builds the URL arguments from the world (authz_
 belong to company B or to the cooperative, never to the member representative's company A.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .authz_world import BOARD, EVERYONE, OFFICERS, SIGNED_IN
 
@@ -66,7 +66,11 @@ PAGES = {
     "revoke_invitation": POST(SEC, k(invitation_id="invitation")),
     "accept_invitation": GET(NOBODY, k(token=("not-a-real-token",)), note="only the secret token opens it"),
     "tokens": GET(SIGNED_IN),
-    "revoke_token": POST(("chair", "secretariat"), k(token_id="token_other"), note="a token is revoked by its owner or the secretariat"),
+    "revoke_token": POST(
+        ("chair", "secretariat"),
+        k(token_id="token_other"),
+        note="a token is revoked by its owner or the secretariat",
+    ),
     "audit": GET(SEC_AUDITOR),
     "failed_jobs": GET(SEC),
     "retry_failed_job": POST(SEC, k(failure_id="job_failure")),
@@ -183,7 +187,9 @@ PAGES = {
     "programs:knowledge": GET(EVERYONE),
     "programs:article_create": GET(SIGNED_IN),
     "programs:article_detail": GET(SIGNED_IN, k(article_id="article_members")),
-    "programs:article_edit": GET(("rep_a", "secretariat"), k(article_id="article_members"), note="rep_a wrote it"),
+    "programs:article_edit": GET(
+        ("rep_a", "secretariat"), k(article_id="article_members"), note="rep_a wrote it"
+    ),
     "programs:attachment_download": GET(SIGNED_IN, k(attachment_id="article_attachment")),
     "programs:exhibition": GET(EVERYONE),
     "programs:exhibit_detail": GET(EVERYONE, k(exhibit_id="exhibit")),
@@ -215,10 +221,14 @@ API_RULES = {
     "GET /api/v1/core/me": API("GET", EVERYONE, note="anonymous gets authenticated=false"),
     "GET /api/v1/core/tokens": API("GET", SIGNED_IN),
     "POST /api/v1/core/tokens": API("POST", SIGNED_IN, data={"name": "matrix"}),
-    "DELETE /api/v1/core/tokens/{token_id}": API("DELETE", ("chair", "secretariat"), k(token_id="token_other")),
+    "DELETE /api/v1/core/tokens/{token_id}": API(
+        "DELETE", ("chair", "secretariat"), k(token_id="token_other")
+    ),
     "GET /api/v1/core/audit": API("GET", SEC_AUDITOR),
     "GET /api/v1/network/organisations": API("GET", EVERYONE),
-    "POST /api/v1/network/organisations": API("POST", SEC, data={"name": "매트릭스", "kind": "member_company"}),
+    "POST /api/v1/network/organisations": API(
+        "POST", SEC, data={"name": "매트릭스", "kind": "member_company"}
+    ),
     "GET /api/v1/network/organisations/{organisation_id}": API("GET", EVERYONE, k(organisation_id="org_b")),
     "PATCH /api/v1/network/organisations/{organisation_id}": API(
         "PATCH", SEC, k(organisation_id="org_b"), data={"description": "바뀜"}

@@ -27,7 +27,9 @@ def _png():
 
 
 def _pdf(name="doc.pdf"):
-    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf")
+    return SimpleUploadedFile(
+        name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf"
+    )
 
 
 def load_demo():
@@ -79,8 +81,12 @@ def build_world():
         .first()
     )
     w["org_b"] = org_b.pk
-    w["org_private"] = Organisation.objects.filter(is_public=False).exclude(pk=org_a.pk).order_by("pk").first().pk
-    w["membership_applied"] = Membership.objects.filter(status="applied").exclude(organisation=org_a).order_by("pk").first().pk
+    w["org_private"] = (
+        Organisation.objects.filter(is_public=False).exclude(pk=org_a.pk).order_by("pk").first().pk
+    )
+    w["membership_applied"] = (
+        Membership.objects.filter(status="applied").exclude(organisation=org_a).order_by("pk").first().pk
+    )
     mou = Mou.objects.exclude(partner=partner_org).order_by("pk").first()
     w["mou"] = mou.pk
     w["mou_document"] = network_services.add_mou_document(
@@ -132,7 +138,9 @@ def build_world():
     ).pk
     exhibit = Exhibit.objects.exclude(organisation=org_a).order_by("pk").first()
     w["exhibit"] = exhibit.pk
-    w["exhibit_image"] = programs_services.add_exhibit_image(actor=sec, exhibit_id=exhibit.pk, image=_png()).pk
+    w["exhibit_image"] = programs_services.add_exhibit_image(
+        actor=sec, exhibit_id=exhibit.pk, image=_png()
+    ).pk
     w["inquiry"] = Inquiry.objects.create(
         exhibit=exhibit, name="방문객", email="visitor@example.kr", message="가격이 궁금합니다."
     ).pk
@@ -147,7 +155,9 @@ def build_world():
     ).pk
     w["lease_b"] = Lease.objects.filter(organisation=org_b).order_by("pk").first().pk
 
-    w["invitation"] = core_services.invite_user(actor=sec, email="new@example.kr", role="member_rep", organisation=org_b).pk
+    w["invitation"] = core_services.invite_user(
+        actor=sec, email="new@example.kr", role="member_rep", organisation=org_b
+    ).pk
     token = core_services.create_api_token(actor=users["chair"], name="chair's script")
     w["token_other"] = token.pk
     w["job_failure"] = JobFailure.objects.create(

@@ -145,9 +145,7 @@ def _request(client, rule, url):
     if rule.method == "GET":
         return client.get(url, rule.query or {})
     if rule.api:
-        return client.generic(
-            rule.method, url, json.dumps(rule.data or {}), content_type="application/json"
-        )
+        return client.generic(rule.method, url, json.dumps(rule.data or {}), content_type="application/json")
     return client.post(url, rule.data or {})
 
 
@@ -177,8 +175,8 @@ def test_every_url_has_a_rule():
     keys = all_keys()
     missing = sorted(k for k in keys if k not in rules and not authz_table.covered_by_prefix(k))
     stale = sorted(k for k in rules if k not in keys)
-    assert not missing, "URL patterns / API operations without an authorisation rule in authz_table.py: " + ", ".join(
-        missing
+    assert not missing, (
+        "URL patterns / API operations without an authorisation rule in authz_table.py: " + ", ".join(missing)
     )
     assert not stale, "authz_table.py names URLs that no longer exist: " + ", ".join(stale)
 
