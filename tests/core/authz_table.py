@@ -28,6 +28,10 @@ class R:
     data: dict | None = None
     path: object = None
     api: bool = False
+    hidden: tuple | None = (
+        None  # (world key of a text, roles who may see it): a filtered list must not show it
+    )
+    perm: tuple | None = None  # (action, world -> obj): core.permissions.can must agree with ``allow``
     skip: bool = False  # listed (so it is not "missing") but not requested; the reason is in ``note``
     note: str = ""
 
@@ -42,6 +46,17 @@ def POST(allow, kwargs=None, **extra):
 
 def API(method, allow, kwargs=None, **extra):
     return R(allow=tuple(allow), method=method, kwargs=kwargs, api=True, **extra)
+
+
+def obj(label, key):
+    """world -> the model instance ``label`` (app.Model) with the id world[key]."""
+
+    def build(world):
+        from django.apps import apps
+
+        return apps.get_model(label).objects.get(pk=world[key])
+
+    return build
 
 
 def k(**names):
@@ -63,34 +78,49 @@ PAGES = {
     "password_reset_confirm": GET(EVERYONE, k(uidb64=("MQ",), token=("bad-token",))),
     "password_reset_complete": GET(EVERYONE),
     "invitations": GET(SEC),
-    "revoke_invitation": POST(SEC, k(invitation_id="invitation")),
+    "revoke_invitation": POST(SEC, k(invitation_id="invitation"), perm=("core.revoke_invitation", None)),
     "accept_invitation": GET(NOBODY, k(token=("not-a-real-token",)), note="only the secret token opens it"),
     "tokens": GET(SIGNED_IN),
     "revoke_token": POST(
         ("chair", "secretariat"),
         k(token_id="token_other"),
         note="a token is revoked by its owner or the secretariat",
+        perm=("core.revoke_token", obj("core.ApiToken", "token_other")),
     ),
     "audit": GET(SEC_AUDITOR),
     "failed_jobs": GET(SEC),
-    "retry_failed_job": POST(SEC, k(failure_id="job_failure")),
-    "dismiss_failed_job": POST(SEC, k(failure_id="job_failure")),
+    "retry_failed_job": POST(SEC, k(failure_id="job_failure"), perm=("core.manage_jobs", None)),
+    "dismiss_failed_job": POST(SEC, k(failure_id="job_failure"), perm=("core.manage_jobs", None)),
     "set_language": POST(EVERYONE, data={"language": "en"}),
     # network
-    "network:directory": GET(EVERYONE),
+    "network:directory": GET(EVERYONE, hidden=("org_private_name", SIGNED_IN)),
     "network:organisation_create": GET(SEC),
     "network:organisation_detail": GET(EVERYONE, k(pk="org_b")),
     "network:organisation_edit": GET(SEC, k(pk="org_b")),
-    "network:person_add": POST(SEC, k(pk="org_b")),
-    "network:product_add": POST(SEC, k(pk="org_b")),
-    "network:membership_apply": POST(SEC, k(pk="org_b")),
+    "network:person_add": POST(
+        SEC, k(pk="org_b"), perm=("network.manage_people", obj("network.Organisation", "org_b"))
+    ),
+    "network:product_add": POST(
+        SEC, k(pk="org_b"), perm=("network.change_organisation", obj("network.Organisation", "org_b"))
+    ),
+    "network:membership_apply": POST(
+        SEC, k(pk="org_b"), perm=("network.apply_membership", obj("network.Organisation", "org_b"))
+    ),
     "network:memberships": GET(OFFICERS),
-    "network:membership_action": POST(SEC_BOARD, k(pk="membership_applied", action=("approve",))),
+    "network:membership_action": POST(
+        SEC_BOARD,
+        k(pk="membership_applied", action=("approve",)),
+        perm=("network.decide_membership", obj("network.Membership", "membership_applied")),
+    ),
     "network:mous": GET(EVERYONE, note="public MOUs are listed for everyone"),
     "network:mou_create": GET(SEC),
     "network:mou_detail": GET(EVERYONE, k(pk="mou"), note="the demo MOU is public"),
-    "network:mou_activity_add": POST(SEC, k(pk="mou")),
-    "network:mou_document_add": POST(SEC, k(pk="mou")),
+    "network:mou_activity_add": POST(
+        SEC, k(pk="mou"), perm=("network.manage_mou", obj("network.Mou", "mou"))
+    ),
+    "network:mou_document_add": POST(
+        SEC, k(pk="mou"), perm=("network.manage_mou", obj("network.Mou", "mou"))
+    ),
     "network:mou_document_download": GET(SIGNED_IN, k(doc_id="mou_document")),
     "network:import": GET(SEC),
     "network:export": GET(OFFICERS, k(fmt=("csv",))),
@@ -100,7 +130,16 @@ PAGES = {
     "datahub:job_detail": GET(SEC, k(job_id="ingest_job")),
     "datahub:dataset_detail": GET(SIGNED_IN, k(slug="dataset_members")),
     "datahub:dataset_edit": GET(SEC, k(slug="dataset_members")),
-    "datahub:upload_version": POST(SEC, k(slug="dataset_members")),
+    "datahub:upload_version": POST(
+        SEC,
+        k(slug="dataset_members"),
+        perm=(
+            "datahub.add_version",
+            lambda w: __import__("dongne.datahub.models", fromlist=["Dataset"]).Dataset.objects.get(
+                slug=w["dataset_members"]
+            ),
+        ),
+    ),
     "datahub:pull": POST(SEC, k(slug="dataset_members")),
     "datahub:download": GET(SIGNED_IN, k(slug="dataset_members", fmt=("csv",))),
     "dcat_catalog": GET(EVERYONE),
@@ -118,29 +157,39 @@ PAGES = {
     # governance
     "governance:index": GET(EVERYONE, note="anonymous and partners are sent on to the public reports"),
     "governance:capital": GET(OFFICERS),
-    "governance:cooperative_settings": POST(SEC),
-    "governance:capital_action": POST(SEC, k(action=("subscribe",))),
+    "governance:cooperative_settings": POST(SEC, perm=("governance.manage_cooperative", None)),
+    "governance:capital_action": POST(
+        SEC, k(action=("subscribe",)), perm=("governance.record_capital", None)
+    ),
     "governance:my_statement": GET(("rep_a",)),
     "governance:statement": GET(OFFICERS, k(organisation_id="org_b")),
     "governance:register": GET(OFFICERS, k(fmt=("csv",))),
     "governance:meetings": GET(MEMBERS),
     "governance:meeting_detail": GET(MEMBERS, k(pk="meeting_assembly")),
-    "governance:meeting_attendance": POST(SEC, k(pk="meeting_board")),
-    "governance:item_resolve": POST(SEC, k(pk="meeting_board", item_pk="meeting_item")),
-    "governance:item_expulsion": POST(SEC, k(pk="meeting_board", item_pk="meeting_item")),
-    "governance:minutes_draft": POST(SEC, k(pk="meeting_board")),
+    "governance:meeting_attendance": POST(
+        SEC, k(pk="meeting_board"), perm=("governance.manage_meeting", None)
+    ),
+    "governance:item_resolve": POST(
+        SEC, k(pk="meeting_board", item_pk="meeting_item"), perm=("governance.record_resolution", None)
+    ),
+    "governance:item_expulsion": POST(
+        SEC, k(pk="meeting_board", item_pk="meeting_item"), perm=("governance.manage_meeting", None)
+    ),
+    "governance:minutes_draft": POST(SEC, k(pk="meeting_board"), perm=("governance.draft_minutes", None)),
     "governance:minutes_confirm": POST(("chair",), k(pk="meeting_board")),
     "governance:minutes_pdf": GET(MEMBERS, k(pk="meeting_assembly")),
     "governance:polls": GET(MEMBERS),
     "governance:poll_detail": GET(MEMBERS, k(pk="poll_open")),
-    "governance:poll_vote": POST(("rep_a",), k(pk="poll_open")),
-    "governance:poll_close": POST(SEC, k(pk="poll_open")),
+    "governance:poll_vote": POST(
+        ("rep_a",), k(pk="poll_open"), perm=("governance.cast_vote", obj("network.Organisation", "org_a"))
+    ),
+    "governance:poll_close": POST(SEC, k(pk="poll_open"), perm=("governance.manage_poll", None)),
     "governance:officers": GET(MEMBERS),
     "governance:reports": GET(EVERYONE),
-    "governance:impact": POST(SEC),
+    "governance:impact": POST(SEC, perm=("governance.report_impact", obj("network.Organisation", "org_b"))),
     "governance:report_detail": GET(EVERYONE, k(year="report_year")),
     "governance:report_pdf": GET(EVERYONE, k(year="report_year")),
-    "governance:report_publish": POST(SEC, k(year="report_year")),
+    "governance:report_publish": POST(SEC, k(year="report_year"), perm=("governance.manage_report", None)),
     "governance:log": GET(OFFICERS),
     # opportunities
     "opportunities:index": GET(EVERYONE),
@@ -150,14 +199,38 @@ PAGES = {
     "opportunities:edit": GET(SEC, k(pk="opportunity")),
     "opportunities:builder": GET(OFFICERS, k(pk="opportunity")),
     "opportunities:consortium_create": POST(MEMBERS, k(pk="opportunity")),
-    "opportunities:consortia": GET(SIGNED_IN, note="lists only the consortia the viewer may see"),
+    "opportunities:consortia": GET(
+        hidden=("consortium_title", OFFICERS),
+        allow=SIGNED_IN,
+        note="lists only the consortia the viewer may see",
+    ),
     "opportunities:consortium": GET(OFFICERS, k(pk="consortium")),
-    "opportunities:consortium_member": POST(SEC, k(pk="consortium")),
-    "opportunities:consortium_document": POST(SEC, k(pk="consortium")),
+    "opportunities:consortium_member": POST(
+        SEC,
+        k(pk="consortium"),
+        perm=("opportunities.manage_consortium", obj("opportunities.Consortium", "consortium")),
+    ),
+    "opportunities:consortium_document": POST(
+        SEC,
+        k(pk="consortium"),
+        perm=("opportunities.manage_consortium", obj("opportunities.Consortium", "consortium")),
+    ),
     "opportunities:consortium_document_download": GET(OFFICERS, k(doc_id="consortium_document")),
-    "opportunities:consortium_milestone": POST(SEC, k(pk="consortium")),
-    "opportunities:consortium_transition": POST(SEC, k(pk="consortium", action=("submit",))),
-    "opportunities:attachment_add": POST(SEC, k(pk="opportunity")),
+    "opportunities:consortium_milestone": POST(
+        SEC,
+        k(pk="consortium"),
+        perm=("opportunities.manage_consortium", obj("opportunities.Consortium", "consortium")),
+    ),
+    "opportunities:consortium_transition": POST(
+        SEC,
+        k(pk="consortium", action=("submit",)),
+        perm=("opportunities.manage_consortium", obj("opportunities.Consortium", "consortium")),
+    ),
+    "opportunities:attachment_add": POST(
+        SEC,
+        k(pk="opportunity"),
+        perm=("opportunities.change_opportunity", obj("opportunities.Opportunity", "opportunity")),
+    ),
     "opportunities:feeds": GET(SEC),
     "opportunities:notifications": GET(SIGNED_IN),
     "opportunities:canvases": GET(SIGNED_IN),
@@ -169,18 +242,28 @@ PAGES = {
     "programs:program_create": GET(SIGNED_IN, note="organiser limited to represented organisations"),
     "programs:program_detail": GET(EVERYONE, k(pk="program")),
     "programs:program_edit": GET(SEC, k(pk="program")),
-    "programs:register": POST(SIGNED_IN, k(pk="program")),
+    "programs:register": POST(
+        SIGNED_IN, k(pk="program"), perm=("programs.register", obj("programs.Program", "program"))
+    ),
     "programs:registrations": GET(SEC, k(pk="program")),
     "programs:feedback_results": GET(OFFICERS, k(pk="program")),
     "programs:program_calendar": GET(EVERYONE, k(pk="program")),
-    "programs:program_action": POST(SEC, k(pk="program", action=("cancel",))),
+    "programs:program_action": POST(
+        SEC,
+        k(pk="program", action=("cancel",)),
+        perm=("programs.manage_program", obj("programs.Program", "program")),
+    ),
     "programs:my_registrations": GET(SIGNED_IN),
-    "programs:calendar_renew": POST(SIGNED_IN),
+    "programs:calendar_renew": POST(SIGNED_IN, perm=("programs.create_calendar_feed", None)),
     "programs:person_calendar": GET(NOBODY, k(token=("not-a-real-token",))),
     "programs:organisation_calendar": GET(EVERYONE, k(organisation_id="org_b")),
     "programs:certificate_pdf": GET(SEC, k(registration_id="registration_certified")),
     "programs:feedback": GET(NOBODY, k(registration_id="registration")),
-    "programs:registration_action": POST(SEC, k(registration_id="registration", action=("cancel",))),
+    "programs:registration_action": POST(
+        SEC,
+        k(registration_id="registration", action=("cancel",)),
+        perm=("programs.change_registration", obj("programs.Registration", "registration")),
+    ),
     "programs:door": GET(SEC, k(session_id="session")),
     "programs:checkin_qr": GET(SEC, k(token="checkin_token")),
     "programs:verify": GET(EVERYONE),
@@ -195,26 +278,51 @@ PAGES = {
     "programs:exhibit_detail": GET(EVERYONE, k(exhibit_id="exhibit")),
     "programs:exhibit_image": GET(EVERYONE, k(image_id="exhibit_image")),
     "programs:exhibit_create": GET(SEC, k(organisation_id="exhibit_org_b")),
-    "programs:inquiry_answer": POST(SEC, k(inquiry_id="inquiry")),
+    "programs:inquiry_answer": POST(
+        SEC,
+        k(inquiry_id="inquiry"),
+        perm=(
+            "programs.manage_exhibit",
+            lambda w: obj("programs.Inquiry", "inquiry")(w).exhibit.organisation,
+        ),
+    ),
     "programs:statistics": GET(OFFICERS),
     # spaces
     "spaces:index": GET(EVERYONE),
     "spaces:facility": GET(EVERYONE, k(pk="facility")),
     "spaces:facility_ics": GET(EVERYONE, k(pk="facility")),
-    "spaces:cancel_booking": POST(SEC, k(pk="booking_b")),
-    "spaces:applications": GET(SIGNED_IN, note="a representative sees only their own"),
+    "spaces:cancel_booking": POST(
+        SEC, k(pk="booking_b"), perm=("spaces.cancel_booking", obj("spaces.Booking", "booking_b"))
+    ),
+    "spaces:applications": GET(
+        hidden=("application_org_name", OFFICERS),
+        allow=SIGNED_IN,
+        note="a representative sees only their own",
+    ),
     "spaces:application_new": GET(SIGNED_IN),
     "spaces:application": GET(OFFICERS, k(pk="application")),
-    "spaces:application_score": POST(SEC_BOARD, k(pk="application")),
-    "spaces:application_decide": POST(SEC, k(pk="application")),
-    "spaces:application_lease": POST(SEC, k(pk="application")),
+    "spaces:application_score": POST(
+        SEC_BOARD,
+        k(pk="application"),
+        perm=("spaces.review_application", obj("spaces.TenancyApplication", "application")),
+    ),
+    "spaces:application_decide": POST(
+        SEC,
+        k(pk="application"),
+        perm=("spaces.decide_application", obj("spaces.TenancyApplication", "application")),
+    ),
+    "spaces:application_lease": POST(SEC, k(pk="application"), perm=("spaces.manage_leases", None)),
     "spaces:document": GET(OFFICERS, k(pk="application_document")),
     "spaces:leases": GET(OFFICERS),
     "spaces:lease": GET(OFFICERS, k(pk="lease_b")),
-    "spaces:lease_action": POST(SEC, k(pk="lease_b", action=("move_in",))),
+    "spaces:lease_action": POST(
+        SEC, k(pk="lease_b", action=("move_in",)), perm=("spaces.manage_leases", None)
+    ),
     "spaces:reports": GET(OFFICERS),
     "spaces:rubric": GET(SEC),
-    "spaces:activity_report": POST(("rep_a", "secretariat")),
+    "spaces:activity_report": POST(
+        ("rep_a", "secretariat"), perm=("spaces.report_activity", obj("network.Organisation", "org_a"))
+    ),
 }
 
 API_RULES = {
@@ -225,7 +333,7 @@ API_RULES = {
         "DELETE", ("chair", "secretariat"), k(token_id="token_other")
     ),
     "GET /api/v1/core/audit": API("GET", SEC_AUDITOR),
-    "GET /api/v1/network/organisations": API("GET", EVERYONE),
+    "GET /api/v1/network/organisations": API("GET", EVERYONE, hidden=("org_private", SIGNED_IN)),
     "POST /api/v1/network/organisations": API(
         "POST", SEC, data={"name": "매트릭스", "kind": "member_company"}
     ),
@@ -233,7 +341,9 @@ API_RULES = {
     "PATCH /api/v1/network/organisations/{organisation_id}": API(
         "PATCH", SEC, k(organisation_id="org_b"), data={"description": "바뀜"}
     ),
-    "GET /api/v1/network/memberships": API("GET", EVERYONE, note="empty list unless officer"),
+    "GET /api/v1/network/memberships": API(
+        "GET", EVERYONE, hidden=("membership_applied", OFFICERS), note="empty list unless officer"
+    ),
     "POST /api/v1/network/organisations/{organisation_id}/membership": API(
         "POST", SEC, k(organisation_id="org_b"), data={"member_type": "producer"}
     ),

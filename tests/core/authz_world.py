@@ -163,4 +163,9 @@ def build_world():
     w["job_failure"] = JobFailure.objects.create(
         task_name="datahub.ingest_job", task_id="authz-matrix-1", error="boom"
     ).pk
+    # Text that only some roles may find on list pages (the list answers 200 to all, filtered per viewer).
+    w["org_private_name"] = Organisation.objects.get(pk=w["org_private"]).name
+    w["membership_applied_name"] = Membership.objects.get(pk=w["membership_applied"]).organisation.name
+    w["application_org_name"] = application.organisation.name
+    w["consortium_title"] = consortium.name
     return w

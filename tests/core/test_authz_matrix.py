@@ -211,6 +211,21 @@ def test_matrix(key, world, settings):
             after = row_counts() if before is not None else None
             transaction.set_rollback(True)
         observed[role] = (response.status_code, result)
+        if rule.hidden and result == "allow":
+            text_key, may_see = rule.hidden
+            secret = world[text_key]
+            if isinstance(secret, int):  # an id in a JSON list (paginated: {"items": [...]})
+                data = response.json()
+                items = data.get("items", []) if isinstance(data, dict) else data
+                shown = secret in {item.get("id") for item in items}
+            else:
+                shown = secret in response.content.decode("utf-8", "replace")
+            if shown and role not in may_see:
+                problems.append(f"{role}: the list shows {world[text_key]!r}, which it should not see")
+            if not shown and role in may_see and rule.method == "GET":
+                problems.append(
+                    f"{role}: the list leaves out {world[text_key]!r} (the check would prove nothing)"
+                )
         if allowed and result != "allow":
             if not (rule.method != "GET" and result.startswith("other:4")):
                 problems.append(f"{role}: expected allowed, got {response.status_code} ({result})")
@@ -220,6 +235,17 @@ def test_matrix(key, world, settings):
         if before is not None and before != after:
             changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
             problems.append(f"{role}: denied {rule.method} changed rows {changed}")
+    if rule.perm:
+        from django.contrib.auth.models import AnonymousUser
+
+        from dongne.core.permissions import can
+
+        action, build = rule.perm
+        target = build(world) if build else None
+        for role in ROLES:
+            actor = AnonymousUser() if role == "anonymous" else world["users"][role]
+            if can(actor, action, target) != (role in rule.allow):
+                problems.append(f"{role}: permissions.can({action!r}) disagrees with the table")
     if os.environ.get("AUTHZ_DUMP"):
         with open(os.environ["AUTHZ_DUMP"], "a") as out:
             out.write(json.dumps({"key": key, "url": url, "observed": observed}) + "\n")
