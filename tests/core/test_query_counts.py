@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.factories import make_representative
+from tests.factories import make_organisation, make_representative
 
 N = 3
 _serial = itertools.count(1)
@@ -185,10 +185,40 @@ def make_capital_row(ctx):
     services.record_payment(actor=ctx["sec"], organisation_id=org.pk, amount=20000, on=today)
 
 
+def make_membership_row(ctx):
+    from dongne.network import services
+
+    org = make_organisation(ctx["sec"], name=f"가입신청{next(_serial)}")
+    services.apply_membership(
+        actor=ctx["sec"], organisation_id=org.pk, member_type="producer", applied_on=dt.date(2026, 3, 4)
+    )
+
+
+def make_mou_row(ctx):
+    from dongne.network import services
+
+    n = next(_serial)
+    partner = make_organisation(ctx["sec"], kind="partner", name=f"협약기관{n}", is_public=True)
+    services.create_mou(
+        actor=ctx["sec"],
+        partner_id=partner.pk,
+        data={
+            "title": f"업무협약 {n}",
+            "signed_on": "2020.11.23",
+            "expires_on": "2030.11.22",
+            "is_public": True,
+        },
+    )
+
+
 # (page, url, viewer, maker)
 CASES = [
     ("directory", "/network/", "anonymous", make_directory_row),
     ("directory-api", "/api/v1/network/organisations", "anonymous", make_directory_row),
+    ("memberships", "/network/memberships/", "secretariat", make_membership_row),
+    ("memberships-api", "/api/v1/network/memberships", "secretariat", make_membership_row),
+    ("mous", "/network/mous/", "secretariat", make_mou_row),
+    ("mous-api", "/api/v1/network/mous", "secretariat", make_mou_row),
     ("catalog", "/data/", "anonymous", make_dataset_row),
     ("catalog-api", "/api/v1/datahub/datasets", "anonymous", make_dataset_row),
     ("opportunities", "/opportunities/", "anonymous", make_opportunity_row),
