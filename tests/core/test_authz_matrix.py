@@ -105,15 +105,18 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             outer.__exit__(None, None, None)
 
 
+def _counted_tables():
+    return sorted({m._meta.db_table for m in apps.get_models() if not m._meta.proxy and m._meta.managed})
+
+
 def row_counts():
-    counts = {}
+    """Rows in every table of the project, in one query."""
+    tables = _counted_tables()
+    quote = connection.ops.quote_name
+    sql = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables)
     with connection.cursor() as cursor:
-        for model in apps.get_models():
-            if model._meta.proxy or not model._meta.managed:
-                continue
-            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(model._meta.db_table)}")
-            counts[model._meta.db_table] = cursor.fetchone()[0]
-    return counts
+        cursor.execute(sql)
+        return dict(zip(tables, cursor.fetchone(), strict=True))
 
 
 # --- one request ------------------------------------------------------------------------------------
