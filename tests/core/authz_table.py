@@ -80,7 +80,9 @@ PAGES = {
     "invitations": GET(SEC),
     "revoke_invitation": POST(SEC, k(invitation_id="invitation"), perm=("core.revoke_invitation", None)),
     "accept_invitation": GET(NOBODY, k(token=("not-a-real-token",)), note="only the secret token opens it"),
-    "tokens": GET(SIGNED_IN),
+    "tokens": GET(
+        SIGNED_IN, hidden=("token_other_name", ("chair",)), note="each user sees only their own tokens"
+    ),
     "revoke_token": POST(
         ("chair", "secretariat"),
         k(token_id="token_other"),
@@ -327,7 +329,7 @@ PAGES = {
 
 API_RULES = {
     "GET /api/v1/core/me": API("GET", EVERYONE, note="anonymous gets authenticated=false"),
-    "GET /api/v1/core/tokens": API("GET", SIGNED_IN),
+    "GET /api/v1/core/tokens": API("GET", SIGNED_IN, hidden=("token_other", ("chair",))),
     "POST /api/v1/core/tokens": API("POST", SIGNED_IN, data={"name": "matrix"}),
     "DELETE /api/v1/core/tokens/{token_id}": API(
         "DELETE", ("chair", "secretariat"), k(token_id="token_other")

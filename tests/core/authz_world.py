@@ -158,8 +158,9 @@ def build_world():
     w["invitation"] = core_services.invite_user(
         actor=sec, email="new@example.kr", role="member_rep", organisation=org_b
     ).pk
-    token = core_services.create_api_token(actor=users["chair"], name="chair's script")
+    token = core_services.create_api_token(actor=users["chair"], name="chair-script-matrix")
     w["token_other"] = token.pk
+    w["token_other_name"] = token.name
     w["job_failure"] = JobFailure.objects.create(
         task_name="datahub.ingest_job", task_id="authz-matrix-1", error="boom"
     ).pk
