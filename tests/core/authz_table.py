@@ -405,7 +405,9 @@ API_RULES = {
     "GET /api/v1/programs/programs": API("GET", EVERYONE),
     "GET /api/v1/programs/programs/{program_id}": API("GET", EVERYONE, k(program_id="program")),
     "POST /api/v1/programs/programs/{program_id}/register": API("POST", SIGNED_IN, k(program_id="program")),
-    "GET /api/v1/programs/registrations": API("GET", SIGNED_IN),
+    "GET /api/v1/programs/registrations": API(
+        "GET", SIGNED_IN, hidden=("registration", ()), note="own registrations only"
+    ),
     "POST /api/v1/programs/registrations/{registration_id}/cancel": API(
         "POST", SEC, k(registration_id="registration")
     ),
@@ -418,7 +420,9 @@ API_RULES = {
         "GET", EVERYONE, k(facility_id="facility")
     ),
     "POST /api/v1/spaces/bookings": API("POST", ("rep_a", "secretariat")),
-    "GET /api/v1/spaces/bookings": API("GET", EVERYONE, note="own bookings; empty for anonymous"),
+    "GET /api/v1/spaces/bookings": API(
+        "GET", EVERYONE, hidden=("booking_b", ()), note="own bookings; empty for anonymous"
+    ),
     "POST /api/v1/spaces/bookings/{booking_id}/cancel": API("POST", SEC, k(booking_id="booking_b")),
     "GET /api/v1/spaces/units": API("GET", EVERYONE),
 }

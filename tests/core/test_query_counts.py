@@ -211,10 +211,16 @@ def make_mou_row(ctx):
     )
 
 
+def make_audited_row(ctx):
+    make_organisation(ctx["sec"], name=f"감사기록{next(_serial)}")  # creating an organisation is audited
+
+
 # (page, url, viewer, maker)
 CASES = [
     ("directory", "/network/", "anonymous", make_directory_row),
     ("directory-api", "/api/v1/network/organisations", "anonymous", make_directory_row),
+    ("audit", "/audit/", "secretariat", make_audited_row),
+    ("audit-api", "/api/v1/core/audit", "secretariat", make_audited_row),
     ("memberships", "/network/memberships/", "secretariat", make_membership_row),
     ("memberships-api", "/api/v1/network/memberships", "secretariat", make_membership_row),
     ("mous", "/network/mous/", "secretariat", make_mou_row),
