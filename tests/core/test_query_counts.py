@@ -279,4 +279,5 @@ def test_query_count_does_not_grow_with_rows(page, url, viewer, maker, ctx, clie
     many, many_sql, many_bytes = _queries(client, url)
     assert many_bytes > few_bytes, f"{page}: the page does not list the new rows, so it measures nothing"
     extra = [sql for sql in many_sql if sql not in few_sql][:5]
+    print(f"query count {page}: {few} queries with {N} rows, {many} with {3 * N}")  # shown with -s
     assert many == few, f"{page}: {few} queries for {N} rows, {many} for {3 * N}; e.g. {extra}"
