@@ -39,9 +39,16 @@ def _view_capital(actor, obj):
     return is_officer(actor) or (obj is not None and represents(actor, _org_id(obj)))
 
 
+def _member_or_officer(actor):
+    # Meetings, minutes and polls are the cooperative's internal business: its members' representatives and
+    # its officers (Framework Act on Cooperatives art. 49: members inspect the minutes). A partner or advisory
+    # institution's contact is signed in but not a member, and sees the published reports instead.
+    return is_officer(actor) or has_role(actor, Role.MEMBER_REP)
+
+
 @rule("governance.view_meeting")
 def _view_meeting(actor, meeting):
-    return is_authenticated(actor)
+    return _member_or_officer(actor)
 
 
 @rule("governance.confirm_minutes")
@@ -51,7 +58,7 @@ def _confirm(actor, signer):
 
 @rule("governance.view_poll")
 def _view_poll(actor, poll):
-    return is_authenticated(actor)
+    return _member_or_officer(actor)
 
 
 @rule("governance.cast_vote")

@@ -50,8 +50,9 @@ def _invalid(request, form):
 
 def index(request):
     user = request.user
-    if not permissions.is_authenticated(user):
-        # The public side of governance is the disclosure (경영공시); the rest is for members.
+    if not permissions.can(user, "governance.view_meeting"):
+        # The public side of governance is the disclosure (경영공시); the rest is for members and officers
+        # (a partner institution's contact is signed in but not a member).
         return redirect("governance:reports")
     officer = permissions.is_officer(user)
     my_members = selectors.represented_members(user)

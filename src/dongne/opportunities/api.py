@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
@@ -145,7 +146,11 @@ def list_opportunities(
     request, q: str = "", kind: str = "", status: str = "open", field: str = "", region: str = ""
 ):
     qs = selectors.opportunity_list(request.auth, q=q, kind=kind, status=status, field=field, region=region)
-    return qs
+    # OpportunityOut lists industries and attachments too: fetched once for the page, not once per row.
+    if isinstance(qs, list):
+        prefetch_related_objects(qs, "industries", "attachments")
+        return qs
+    return qs.prefetch_related("industries", "attachments")
 
 
 @router.get("/opportunities/{opportunity_id}", response={200: OpportunityOut, **ERRORS})
