@@ -91,6 +91,13 @@ PAGES = {
     ),
     "audit": GET(SEC_AUDITOR),
     "failed_jobs": GET(SEC),
+    "health": GET(EVERYONE, note="monitoring; says nothing but ok/failing per check"),
+    "privacy": GET(SIGNED_IN),
+    "privacy_export": GET(SIGNED_IN, note="each user gets their own data"),
+    "privacy_erase": POST(SIGNED_IN, note="asks for the requester's own erasure"),
+    "erasure_requests": GET(SEC),
+    "approve_erasure": POST(SEC, k(request_id="erasure_request")),
+    "refuse_erasure": POST(SEC, k(request_id="erasure_request")),
     "retry_failed_job": POST(SEC, k(failure_id="job_failure"), perm=("core.manage_jobs", None)),
     "dismiss_failed_job": POST(SEC, k(failure_id="job_failure"), perm=("core.manage_jobs", None)),
     "set_language": POST(EVERYONE, data={"language": "en"}),
@@ -233,6 +240,7 @@ PAGES = {
         k(pk="opportunity"),
         perm=("opportunities.change_opportunity", obj("opportunities.Opportunity", "opportunity")),
     ),
+    "opportunities:attachment_download": GET(EVERYONE, k(attachment_id="opportunity_attachment")),
     "opportunities:feeds": GET(SEC),
     "opportunities:notifications": GET(SIGNED_IN),
     "opportunities:canvases": GET(SIGNED_IN),
@@ -329,6 +337,8 @@ PAGES = {
 
 API_RULES = {
     "GET /api/v1/core/me": API("GET", EVERYONE, note="anonymous gets authenticated=false"),
+    "GET /api/v1/core/health": API("GET", EVERYONE),
+    "GET /api/v1/core/me/personal-data": API("GET", SIGNED_IN, note="each user gets their own data"),
     "GET /api/v1/core/tokens": API("GET", SIGNED_IN, hidden=("token_other", ("chair",))),
     "POST /api/v1/core/tokens": API("POST", SIGNED_IN, data={"name": "matrix"}),
     "DELETE /api/v1/core/tokens/{token_id}": API(

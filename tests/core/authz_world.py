@@ -113,6 +113,12 @@ def build_world():
         actor=sec, consortium_id=consortium.pk, title="제안서", uploaded_file=_pdf()
     ).pk
     w["canvas"] = Canvas.objects.order_by("pk").first().pk
+    w["opportunity_attachment"] = opp_services.add_attachment(
+        actor=sec,
+        opportunity_id=Opportunity.objects.filter(is_public=True).order_by("pk").first().pk,
+        title="공고문",
+        uploaded_file=_pdf(),
+    ).pk
 
     program = Program.objects.exclude(organiser=org_a).filter(sessions__isnull=False).order_by("pk").first()
     w["program"] = program.pk
@@ -161,6 +167,9 @@ def build_world():
     token = core_services.create_api_token(actor=users["chair"], name="chair-script-matrix")
     w["token_other"] = token.pk
     w["token_other_name"] = token.name
+    from dongne.core.models import ErasureRequest
+
+    w["erasure_request"] = ErasureRequest.objects.create(user=users["partner"], reason="탈퇴").pk
     w["job_failure"] = JobFailure.objects.create(
         task_name="datahub.ingest_job", task_id="authz-matrix-1", error="boom"
     ).pk
