@@ -49,6 +49,7 @@ def platform(db, settings, tmp_path, django_capture_on_commit_callbacks):
     settings.LAKE_ROOT = tmp_path / "lake"
     settings.UPLOAD_DIR = tmp_path / "uploads"
     settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()  # a healthy platform: /health checks that its data folder exists
     # The per-token rate limit has its own tests (tests/core/test_rate_limit.py); here it would turn
     # most of the secretariat's run into 429s that exercise nothing else.
     settings.API_RATE_LIMIT = 1_000_000
