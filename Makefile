@@ -52,11 +52,11 @@ lint: install
 
 # Extract messages into the .po files (needs gettext); then check-messages fails on any untranslated one.
 messages: install-app
-	cd src/dongne && ../../$(BIN)/django-admin makemessages -l ko -l en --no-obsolete --settings=dongne.config.settings
+	cd src/dongne && DONGNE_DATA_DIR=../../var ../../$(BIN)/django-admin makemessages -l ko -l en --no-obsolete --settings=dongne.config.settings
 	$(MAKE) check-messages
 
 check-messages: install-app
-	@if command -v msgfmt >/dev/null; then cd src/dongne && ../../$(BIN)/django-admin compilemessages --settings=dongne.config.settings >/dev/null; \
+	@if command -v msgfmt >/dev/null; then cd src/dongne && DONGNE_DATA_DIR=../../var ../../$(BIN)/django-admin compilemessages --settings=dongne.config.settings >/dev/null; \
 	else echo "msgfmt (gettext) not found: using the committed .mo files"; fi
 	$(BIN)/python -m dongne.core.i18ncheck
 
