@@ -70,3 +70,38 @@ def test_a_publisher_that_is_not_an_organisation_id_matches_no_dataset(api, clie
     response = api("get", "/api/v1/datahub/datasets?publisher=²")
     assert (response.status_code, response.json()["items"]) == (200, [])
     assert client.get("/data/?publisher=²").status_code == 200  # the catalog page shares the filter
+
+
+# --- NUL characters: PostgreSQL's text cannot hold U+0000 (a 500 there, hidden junk on SQLite) -----------------
+
+
+def test_a_json_body_with_a_nul_character_is_refused_and_nothing_is_stored(api):
+    before = Opportunity.objects.count()
+    body = {"kind": "funding_call", "title": "공고\x00", "regions": ["춘천\x00"]}
+    response = api("post", "/api/v1/opportunities/opportunities", body)
+    assert response.status_code == 400
+    assert response.json()["code"] == "nul_character"
+    assert "NUL" in response.json()["messages"]["ko"]
+    assert Opportunity.objects.count() == before
+
+
+def test_a_query_string_with_a_nul_character_is_refused_on_api_and_pages(api, client):
+    response = api("get", "/api/v1/opportunities/opportunities?q=%00")
+    assert (response.status_code, response.json()["code"]) == (400, "nul_character")
+    page = client.get("/network/?q=a%00b")
+    assert page.status_code == 400
+    assert "NUL" in page.content.decode()
+
+
+def test_a_form_post_with_a_nul_character_is_refused_and_nothing_is_stored(client, platform):  # noqa: F811
+    client.force_login(platform)
+    before = Opportunity.objects.count()
+    response = client.post("/opportunities/new/", {"kind": "funding_call", "title": "공고\x00"})
+    assert response.status_code == 400
+    assert Opportunity.objects.count() == before
+
+
+def test_the_ckan_action_api_refuses_a_nul_character_in_its_json_body(client, platform):  # noqa: F811
+    response = client.post("/api/3/action/package_search", {"q": "\x00"}, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["success"] is False

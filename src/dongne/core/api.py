@@ -15,12 +15,14 @@ from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
+from ninja.parser import Parser
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
 from . import selectors, services
 from .errors import DongneError, NotAuthenticated, NotFound, PermissionDenied
 from .errors import ValidationError as DomainValidationError
+from .textguard import contains_nul, nul_character_error
 
 
 class ActorAuth(AuthBase):
@@ -92,7 +94,18 @@ class DongneAPI(NinjaAPI):
         return schema
 
 
+class DongneParser(Parser):
+    """JSON bodies with a NUL character in any string are refused like the query strings (core.textguard)."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if contains_nul(data):
+            raise nul_character_error()
+        return data
+
+
 api = DongneAPI(
+    parser=DongneParser(),
     title="Dongne API",
     version="1",
     description="동네 — 지역 ICT 사회적협동조합 통합 플랫폼 API. Errors: {code, message, messages: {ko, en}, errors}.",
@@ -137,7 +150,10 @@ def _schema_error(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
-    # ninja's own errors, chiefly a request body that is not JSON (400): same shape as ours.
+    # ninja's own errors, chiefly a request body that is not JSON (400): same shape as ours. ninja wraps
+    # whatever the body parser raised, so a domain error from DongneParser is unwrapped and shown as itself.
+    if isinstance(exc.__cause__, DongneError):
+        return _domain_error(request, exc.__cause__)
     if exc.status_code == 400:
         error = DomainValidationError(_("The request does not match the API schema."))
     else:

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .errors import DongneError, NotAuthenticated
+from .textguard import contains_nul, nul_character_error, querydict_contains_nul
 
 
 class DomainErrorMiddleware:
@@ -70,3 +71,36 @@ class ContentSecurityPolicyMiddleware:
         ):
             response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         return response
+
+
+# --- NUL characters ----------------------------------------------------------------------------------------------
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class NulCharacterMiddleware:
+    """Refuses (400) a request whose path, query string or form fields hold a NUL character (see core.textguard).
+
+    Placed before CSRF and the views, so nothing has been read or stored; JSON bodies are checked where parsed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            error = nul_character_error()
+            if request.path.startswith("/api/"):
+                from django.http import JsonResponse
+
+                from .api import error_body
+
+                return JsonResponse(error_body(error), status=400)
+            return render(request, "error.html", {"error": error}, status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request):
+        if contains_nul(request.path) or querydict_contains_nul(request.GET):
+            return True
+        if request.method == "POST" and (request.content_type or "").lower() in FORM_TYPES:
+            return querydict_contains_nul(request.POST)
+        return False

@@ -45,6 +45,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from dongne.core import errors as core_errors
 from dongne.core.services import user_for_token
+from dongne.core.textguard import contains_nul
 from dongne.lake.errors import LakeError, QueryError
 
 from . import lake_errors, selectors, services
@@ -171,6 +172,8 @@ def _request_data(request):
         raise CkanError(
             "Bad request", 400, "Bad request - JSON Error: Request data JSON decoded to a non-dict"
         )
+    if contains_nul(data):  # PostgreSQL text cannot hold U+0000 (core.textguard)
+        raise CkanError("Bad request", 400, "Bad request - JSON Error: NUL character in a string")
     return data
 
 
