@@ -119,7 +119,7 @@ def test_editing_is_audited_and_reindexed(secretariat, rep, org, other_org):
 # --- ingests ----------------------------------------------------------------------------------------------
 def test_a_cp949_csv_becomes_version_one(secretariat, ingest, datahub_dirs):
     dataset = make_dataset(secretariat)
-    assert selectors.catalog(None, q="업종") == []  # a column name, searchable once the data is in
+    assert list(selectors.catalog(None, q="업종")) == []  # a column name, searchable once the data is in
     rows = visitor_rows(120)
     job = ingest(secretariat, dataset, csv_bytes(rows), note="2024년 5월분")
 

@@ -79,3 +79,57 @@ def _search_postgres(kind, terms, public_only, limit):
     with connection.cursor() as cur:
         cur.execute(sql, [query, name_query, kind, limit])
         return [row[0] for row in cur.fetchall()]
+
+
+class Ranked:
+    """The rows of ``queryset`` whose ids are in ``ids``, in the order of ``ids`` (best first), fetched a page
+    at a time: a slice loads only its rows, so a search matching a thousand organisations costs one query of
+    ids for the count and one (plus prefetches) for the page shown — not every matched row. Works with
+    Django's Paginator and ninja's pagination (count(), all(), slicing), and can be iterated."""
+
+    CHUNK = 500
+
+    def __init__(self, queryset, ids):
+        self._queryset = queryset
+        self._ids = list(ids)
+        self._order = None
+
+    def _ordered_ids(self):
+        if self._order is None:
+            # The queryset's own filters (visibility, kind, tag, …) decide which of the matches remain.
+            kept = set(self._queryset.filter(pk__in=self._ids).values_list("pk", flat=True))
+            self._order = [i for i in self._ids if i in kept]
+        return self._order
+
+    def _rows(self, ids):
+        if not ids:
+            return []
+        rows = {row.pk: row for row in self._queryset.filter(pk__in=ids)}
+        return [rows[i] for i in ids if i in rows]
+
+    def __len__(self):
+        return len(self._ordered_ids())
+
+    def count(self):
+        return len(self)
+
+    def all(self):
+        return self
+
+    def prefetch_related(self, *lookups):
+        ranked = Ranked(self._queryset.prefetch_related(*lookups), self._ids)
+        ranked._order = self._order
+        return ranked
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._rows(self._ordered_ids()[index])
+        return self._rows([self._ordered_ids()[index]])[0]
+
+    def __iter__(self):
+        ids = self._ordered_ids()
+        for start in range(0, len(ids), self.CHUNK):
+            yield from self._rows(ids[start : start + self.CHUNK])
+
+    def __bool__(self):
+        return bool(self._ordered_ids())

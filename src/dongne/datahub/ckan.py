@@ -648,9 +648,7 @@ def package_search(actor, data, request):
         )
     facet_limit = _int(data, "facet.limit", 50, minimum=-1)
 
-    found = selectors.catalog(actor, q=q)
-    if not isinstance(found, list):
-        found = list(found.prefetch_related("themes"))
+    found = list(selectors.catalog(actor, q=q).prefetch_related("themes"))
     rank = {d.pk: position for position, d in enumerate(found)} if q else {}
     if not _bool(data, "include_private", True):
         found = [d for d in found if d.visibility == Visibility.PUBLIC]

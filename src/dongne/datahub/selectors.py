@@ -48,10 +48,7 @@ def catalog(actor, *, q="", theme="", publisher="", licence="", fmt="", region="
     qs = qs.distinct()
     if q:
         ids = search.search_ids("datahub.dataset", q, public_only=not permissions.is_authenticated(actor))
-        rank = {object_id: position for position, object_id in enumerate(ids)}
-        matched = list(qs.filter(pk__in=ids))
-        matched.sort(key=lambda d: rank[d.pk])
-        return matched
+        return search.Ranked(qs, ids)
     return qs.order_by("title", "id")
 
 

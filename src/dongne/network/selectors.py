@@ -88,10 +88,7 @@ def directory(actor, *, q="", kind="", tag="", sigungu="", status=""):
         ids = search.search_ids(
             "network.organisation", q, public_only=not permissions.is_authenticated(actor)
         )
-        rank = {object_id: position for position, object_id in enumerate(ids)}
-        matched = list(qs.filter(pk__in=ids))
-        matched.sort(key=lambda o: rank[o.pk])
-        return matched
+        return search.Ranked(qs, ids)
     return qs.order_by("name", "id")
 
 

@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
@@ -147,9 +146,6 @@ def list_opportunities(
 ):
     qs = selectors.opportunity_list(request.auth, q=q, kind=kind, status=status, field=field, region=region)
     # OpportunityOut lists industries and attachments too: fetched once for the page, not once per row.
-    if isinstance(qs, list):
-        prefetch_related_objects(qs, "industries", "attachments")
-        return qs
     return qs.prefetch_related("industries", "attachments")
 
 

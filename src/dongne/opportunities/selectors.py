@@ -64,10 +64,7 @@ def opportunity_list(actor, *, q="", kind="", status="open", field="", region=""
         qs = qs.filter(pk__in=ids)
     if q:
         ids = search.search_ids(SEARCH_KIND, q, public_only=not permissions.is_authenticated(actor))
-        rank = {object_id: position for position, object_id in enumerate(ids)}
-        matched = list(qs.filter(pk__in=ids))
-        matched.sort(key=lambda o: rank[o.pk])
-        return matched
+        return search.Ranked(qs, ids)
     return qs.order_by(F("deadline").asc(nulls_last=True), "-created_at", "id")
 
 

@@ -242,10 +242,7 @@ def article_list(actor, *, q="", tag=""):
         qs = qs.filter(tags__name=tag)
     if q:
         ids = search.search_ids(ARTICLE_KIND, q, public_only=not permissions.is_authenticated(actor))
-        rank = {object_id: position for position, object_id in enumerate(ids)}
-        matched = list(qs.filter(pk__in=ids))
-        matched.sort(key=lambda a: rank[a.pk])
-        return matched
+        return search.Ranked(qs, ids)
     return qs.order_by("-updated_at", "-id")
 
 
