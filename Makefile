@@ -79,6 +79,7 @@ java-deps:
 # Benchmarks print ratios against a baseline measured in the same run (BENCH_ROWS=2000000 for a quick run).
 BENCH_ROWS ?= 10000000
 bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/bench_ingest.py --rows $(BENCH_ROWS)
 	$(BIN)/python bench/bench_query.py --rows $(BENCH_ROWS)
 	$(BIN)/python bench/bench_programs.py

@@ -7,25 +7,25 @@ public and member traffic, against a minimal Django view on the same server in t
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dongne_load python -m bench.load.run ...   # PostgreSQL
 
 The data folder (and database) is prepared once (migrate, `dongne demo`, bench.load.scale) and reused while
-its marker file is there. The generator is stdlib threads with keep-alive connections (neither locust nor
-wrk is installed here): ``--threads`` clients each pick the next request from a seeded weighted mix until
-``--requests`` are done or ``--duration`` seconds pass. Prints per endpoint: requests, throughput, p50/p95/p99
-latency and the 2xx/4xx/5xx counts; the run fails (exit 1) on any 5xx."""
+its marker file is there. The load generator is locust (``pip install -e '.[bench]'``), run headless in its own
+process: ``--clients`` simulated clients each pick the next request from the weighted mix (bench.load.mix)
+with no think time until ``--requests`` are done or ``--duration`` seconds pass. Prints per endpoint:
+requests, throughput, p50/p95/p99 latency, p50 against the minimal view's and the 2xx/4xx/5xx counts; the
+run fails (exit 1) on any 5xx or unanswered request."""
 
 import argparse
 import http.client
 import json
 import os
-import random
 import signal
 import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
-from urllib.parse import quote
+
+from bench.load.mix import CEILING, endpoints
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
@@ -93,124 +93,61 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def mix(state, rng_seed):
-    """[(name, weight, make_request)], make_request(n) → (method, path, body, token)."""
-    slug = state["slug"]
-    tokens = state["tokens"]
-    day0 = state["first_day"]
-
-    def booking(n):
-        import datetime as dt
-
-        start = dt.datetime.fromisoformat(day0) + dt.timedelta(minutes=30 * n)
-        body = {
-            "facility_id": state["facility"],
-            "start": start.isoformat() + "+09:00",
-            "end": (start + dt.timedelta(minutes=30)).isoformat() + "+09:00",
-            "title": f"load {n}",
-        }
-        return "POST", "/api/v1/spaces/bookings", body, tokens[n % len(tokens)]
-
-    query = {
-        "group_by": ["읍면동"],
-        "aggregates": [{"func": "sum", "column": "방문객수", "alias": "visitors"}],
-        "limit": 50,
+def drive(port, data_dir, state_path, *, clients, duration, limit, seed, only=()):
+    """One headless locust run against the server: {name: [(status, seconds, end)]} and the seconds
+    from the first request to the last."""
+    out = Path(data_dir) / f"locust-{seed}.json"
+    out.unlink(missing_ok=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'src'}",
+        "LOAD_STATE": str(state_path),
+        "LOAD_OUT": str(out),
+        "LOAD_LIMIT": str(limit),
+        "LOAD_ONLY": "|".join(only),
+        "LOAD_SEED": str(seed),
     }
-    return [
-        ("ceiling (minimal view)", 10, lambda n: ("GET", "/bench/ceiling/", None, None)),
-        ("directory page ?q=", 8, lambda n: ("GET", "/network/?q=" + quote("관광"), None, None)),
-        (
-            "directory API ?q=",
-            8,
-            lambda n: ("GET", "/api/v1/network/organisations?q=" + quote("데이터"), None, None),
-        ),
-        (
-            "organisation page",
-            6,
-            lambda n: ("GET", f"/network/organisations/{state['organisation']}/", None, None),
-        ),
-        ("dataset page (preview)", 6, lambda n: ("GET", f"/data/{slug}/", None, None)),
-        (
-            "rows API",
-            6,
-            lambda n: (
-                "GET",
-                f"/api/v1/datahub/datasets/{slug}/rows?limit=50&offset={n % 1000 * 50}",
-                None,
-                None,
-            ),
-        ),
-        (
-            "query API (group by)",
-            4,
-            lambda n: ("POST", f"/api/v1/datahub/datasets/{slug}/query", query, None),
-        ),
-        ("insights dashboard", 4, lambda n: ("GET", "/insights/", None, None)),
-        (
-            "program registration",
-            2,
-            lambda n: (
-                "POST",
-                f"/api/v1/programs/programs/{state['program']}/register",
-                {},
-                tokens[n % len(tokens)],
-            ),
-        ),
-        ("booking", 2, booking),
-    ]
-
-
-def drive(port, endpoints, *, threads, duration, limit, seed):
-    results = {name: [] for name, _w, _f in endpoints}
-    lock = threading.Lock()
-    counter = {"n": 0}
-    per_endpoint = {name: 0 for name, _w, _f in endpoints}
-    names = [e[0] for e in endpoints]
-    weights = [e[1] for e in endpoints]
-    makers = {e[0]: e[2] for e in endpoints}
-    deadline = time.monotonic() + duration
-
-    def client(i):
-        rng = random.Random(f"{seed}-{i}")
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while time.monotonic() < deadline:
-            name = rng.choices(names, weights)[0]
-            with lock:
-                if counter["n"] >= limit:
-                    return
-                counter["n"] += 1
-                n = per_endpoint[name]
-                per_endpoint[name] += 1
-            method, path, body, token = makers[name](n)
-            headers = {"Accept-Language": "ko"}
-            data = None
-            if body is not None:
-                data = json.dumps(body).encode()
-                headers["Content-Type"] = "application/json"
-            if token:
-                headers["Authorization"] = f"Bearer {token}"
-            t = time.perf_counter()
-            try:
-                conn.request(method, path, body=data, headers=headers)
-                r = conn.getresponse()
-                r.read()
-                status = r.status
-                if r.getheader("Connection", "").lower() == "close":
-                    conn.close()
-            except (OSError, http.client.HTTPException):
-                status = None
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            with lock:
-                results[name].append((status, time.perf_counter() - t))
-
     t0 = time.monotonic()
-    workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    return results, time.monotonic() - t0
+    # locust's own summary (its percentiles are bucketed) goes to locust-<seed>.log beside the JSON
+    with open(Path(data_dir) / f"locust-{seed}.log", "w") as log:
+        done = subprocess.run(
+            [
+                PY,
+                "-m",
+                "locust",
+                "-f",
+                str(ROOT / "bench" / "load" / "locustfile.py"),
+                "--headless",
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+                "-u",
+                str(clients),
+                "-r",
+                str(clients),
+                "-t",
+                f"{max(1, int(duration))}s",
+                "--stop-timeout",
+                "60",
+                "--exit-code-on-error",
+                "0",
+                "--host",
+                f"http://127.0.0.1:{port}",
+            ],
+            env=env,
+            cwd=data_dir,
+            stdout=log,
+            stderr=log,
+        )
+    if done.returncode:
+        raise SystemExit(f"locust failed ({done.returncode}); its output: {log.name}")
+    elapsed = time.monotonic() - t0
+    results = {name: [tuple(r) for r in rows] for name, rows in json.loads(out.read_text()).items()}
+    # From the first request's start to the last one's end: locust's own start-up is not the server's time.
+    spans = [(t - d, t) for rows in results.values() for _s, d, t in rows]
+    if spans:
+        elapsed = max(t for _a, t in spans) - min(a for a, _t in spans)
+    return results, elapsed
 
 
 def pct(values, q):
@@ -220,27 +157,37 @@ def pct(values, q):
     return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
 
 
-def report(results, elapsed, label):
-    print(f"\n{label}: {sum(len(v) for v in results.values())} requests in {elapsed:.1f} s")
+def report(results, elapsed, label, ceiling=None):
+    """Prints the table; returns (5xx and unanswered count, {"rps", "p50"} of all requests)."""
+    total = [d for rows in results.values() for _s, d, _t in rows]
+    print(f"\n{label}: {len(total)} requests in {elapsed:.1f} s")
     print(
-        f"{'endpoint':26} {'n':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'2xx':>5} {'4xx':>5} {'5xx':>5} {'none':>5}"
+        f"{'endpoint':26} {'n':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'×ceil':>6} "
+        f"{'2xx':>5} {'4xx':>5} {'5xx':>5} {'none':>5}"
     )
     fives = 0
     for name, rows in results.items():
-        lat = [d * 1000 for _s, d in rows]
-        codes = [s for s, _d in rows]
+        lat = [d * 1000 for _s, d, _t in rows]
+        codes = [s for s, _d, _t in rows]
         c2 = sum(1 for s in codes if s and 200 <= s < 400)
         c4 = sum(1 for s in codes if s and 400 <= s < 500)
         c5 = sum(1 for s in codes if s and s >= 500)
         none = sum(1 for s in codes if s is None)
         fives += c5 + none
+        # p50 against the minimal view's p50 when it ran alone: what the page costs beyond Django itself
+        times = f"{pct(lat, 50) / ceiling['p50']:6.1f}" if ceiling and lat else f"{'':6}"
         print(
             f"{name:26} {len(rows):6d} {len(rows) / elapsed:7.1f} {pct(lat, 50):8.1f} {pct(lat, 95):8.1f} "
-            f"{pct(lat, 99):8.1f} {c2:5d} {c4:5d} {c5:5d} {none:5d}"
+            f"{pct(lat, 99):8.1f} {times} {c2:5d} {c4:5d} {c5:5d} {none:5d}"
         )
-    total = [d for rows in results.values() for _s, d in rows]
-    print(f"{'all':26} {len(total):6d} {len(total) / elapsed:7.1f} {statistics.median(total) * 1000:8.1f}")
-    return fives
+    summary = {"rps": len(total) / elapsed, "p50": statistics.median(total) * 1000 if total else float("nan")}
+    line = f"{'all':26} {len(total):6d} {summary['rps']:7.1f} {summary['p50']:8.1f}"
+    if ceiling:
+        line += (
+            f"   throughput {summary['rps'] / ceiling['rps']:.2f}× the ceiling's ({ceiling['rps']:.0f} req/s)"
+        )
+    print(line)
+    return fives, summary
 
 
 def main():
@@ -252,7 +199,7 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent locust clients")
     parser.add_argument("--duration", type=float, default=30, help="seconds at most")
     parser.add_argument("--requests", type=int, default=5000, help="requests at most")
     parser.add_argument("--seed", type=int, default=1)
@@ -299,35 +246,22 @@ def main():
                     break
             except OSError:
                 time.sleep(0.2)
-        endpoints = mix(state, args.seed)
+        state_path = Path(args.data_dir) / f"state-{kind}.json"
+        run = dict(port=port, data_dir=args.data_dir, state_path=state_path, clients=args.clients)
+        writes = ("program registration", "booking")
         # Warm every worker's imports and caches (kiwi, DuckDB) before measuring.
-        drive(
-            port,
-            [e for e in endpoints if e[0] not in ("program registration", "booking")],
-            threads=args.workers * 2,
-            duration=30,
-            limit=60,
-            seed=args.seed + 1,
-        )
+        reads = [name for name, _w, _f in endpoints(state) if name not in writes]
+        drive(**run, duration=30, limit=60, seed=args.seed + 1, only=reads)
         db = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
+        title = f"gunicorn {args.workers} workers, locust {args.clients} clients"
         # The ceiling alone first: what this server does with a view that does nothing.
         alone, alone_s = drive(
-            port,
-            endpoints[:1],
-            threads=args.threads,
-            duration=min(5, args.duration),
-            limit=args.requests,
-            seed=0,
+            **run, duration=min(5, args.duration), limit=args.requests, seed=0, only=[CEILING]
         )
-        bad = report(
-            alone, alone_s, f"{db}, ceiling alone, gunicorn {args.workers} workers, {args.threads} clients"
-        )
-        results, elapsed = drive(
-            port, endpoints, threads=args.threads, duration=args.duration, limit=args.requests, seed=args.seed
-        )
-        bad += report(
-            results, elapsed, f"{db}, the mix, gunicorn {args.workers} workers, {args.threads} clients"
-        )
+        bad, ceiling = report(alone, alone_s, f"{db}, ceiling alone, {title}")
+        results, elapsed = drive(**run, duration=args.duration, limit=args.requests, seed=args.seed)
+        fives, _summary = report(results, elapsed, f"{db}, the mix, {title}", ceiling=ceiling)
+        bad += fives
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
