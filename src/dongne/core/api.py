@@ -264,7 +264,7 @@ def list_tokens(request):
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS}, summary="Create an API token (shown once)")
 def create_token(request, payload: TokenIn):
     token = services.create_api_token(actor=request.auth, name=payload.name)
-    return 201, {**_token_out(token), "token": token.raw_token}
+    return Status(201, {**_token_out(token), "token": token.raw_token})
 
 
 @router.delete("/tokens/{token_id}", response={200: TokenOut, **ERRORS}, summary="Revoke an API token")

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from dongne.core.api import ERRORS
@@ -126,7 +126,7 @@ def facets(request):
 def create_dataset(request, payload: DatasetIn):
     data = payload.dict()
     data["publisher"] = data.pop("publisher_id")
-    return 201, services.create_dataset(actor=request.auth, data=data)
+    return Status(201, services.create_dataset(actor=request.auth, data=data))
 
 
 @router.get("/datasets/{slug}", response={200: DatasetDetailOut, **ERRORS})

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from dongne.core.api import ERRORS
 from dongne.core.errors import NotFound
@@ -231,7 +231,7 @@ def vote(request, poll_id: int, payload: VoteIn):
         option=payload.option,
         ranking=payload.ranking,
     )
-    return 201, _poll_out(request.auth, poll)
+    return Status(201, _poll_out(request.auth, poll))
 
 
 @router.get(

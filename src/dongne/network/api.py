@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -126,7 +126,7 @@ def get_organisation(request, organisation_id: int):
 
 @router.post("/organisations", response={201: OrganisationOut, **ERRORS}, summary="Register an organisation")
 def create_organisation(request, payload: OrganisationIn):
-    return 201, services.create_organisation(actor=request.auth, data=payload.dict())
+    return Status(201, services.create_organisation(actor=request.auth, data=payload.dict()))
 
 
 @router.patch("/organisations/{organisation_id}", response={200: OrganisationOut, **ERRORS})
@@ -164,12 +164,15 @@ def list_memberships(request, status: str = ""):
     summary="Apply for membership",
 )
 def apply_membership(request, organisation_id: int, payload: ApplyIn):
-    return 201, services.apply_membership(
-        actor=request.auth,
-        organisation_id=organisation_id,
-        member_type=payload.member_type,
-        applied_on=payload.applied_on,
-        note=payload.note,
+    return Status(
+        201,
+        services.apply_membership(
+            actor=request.auth,
+            organisation_id=organisation_id,
+            member_type=payload.member_type,
+            applied_on=payload.applied_on,
+            note=payload.note,
+        ),
     )
 
 
@@ -259,7 +262,7 @@ def list_mous(request, expiring_within_days: int | None = Query(None, ge=0, le=3
 def create_mou(request, payload: MouIn):
     data = payload.dict()
     partner_id = data.pop("partner_id")
-    return 201, services.create_mou(actor=request.auth, partner_id=partner_id, data=data)
+    return Status(201, services.create_mou(actor=request.auth, partner_id=partner_id, data=data))
 
 
 class ImportRowError(Schema):

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from dongne.core.api import ERRORS
@@ -156,7 +156,7 @@ def get_opportunity(request, opportunity_id: int):
 
 @router.post("/opportunities", response={201: OpportunityOut, **ERRORS}, summary="Post an opportunity")
 def create_opportunity(request, payload: OpportunityIn):
-    return 201, services.create_opportunity(actor=request.auth, data=payload.dict())
+    return Status(201, services.create_opportunity(actor=request.auth, data=payload.dict()))
 
 
 @router.get(

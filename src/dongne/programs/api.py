@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from dongne.core.api import ERRORS
@@ -114,7 +114,7 @@ def get_program(request, program_id: int):
 def register(request, program_id: int, payload: RegisterIn):
     selectors.get_program(request.auth, program_id)
     registration = services.register(actor=request.auth, program_id=program_id, answers=payload.answers)
-    return 201, registration
+    return Status(201, registration)
 
 
 @router.get("/registrations", response={200: list[RegistrationOut], **ERRORS}, summary="My registrations")
