@@ -16,7 +16,9 @@ def endpoints(state):
     day0 = state["first_day"]
 
     def booking(n):
-        start = dt.datetime.fromisoformat(day0) + dt.timedelta(minutes=30 * n)
+        # 47 half-hour slots a day: the load room is bookable 00:00–23:30 (bench.load.scale)
+        day, slot = divmod(n, 47)
+        start = dt.datetime.fromisoformat(day0) + dt.timedelta(days=day, minutes=30 * slot)
         body = {
             "facility_id": state["facility"],
             "start": start.isoformat() + "+09:00",

@@ -34,6 +34,9 @@ NOT_SERVICES = {
     "dongne.datahub.services.lake_store": "accessor",
     # Usage counters of reads that were already allowed (API calls, downloads); no domain state.
     "dongne.datahub.services.count_usage": "usage counter of an allowed read",
+    # Derives platform roles from officer terms; called by appoint/end (after their own check) and the daily
+    # job (no actor). Audits every role it changes.
+    "dongne.governance.services.sync_officer_roles": "role derived from officer terms",
 }
 
 

@@ -195,3 +195,62 @@ def test_the_register_lists_members_with_their_capital(secretariat, members, rep
     assert row[8:] == [20, 200_000, 0]
     with pytest.raises(PermissionDenied):
         selectors.register_rows(rep)
+
+
+# --- the platform role follows the office --------------------------------------------------------------------------
+def test_an_elected_director_gets_the_board_role_for_the_term_and_loses_it_after(secretariat, rep):
+    from dongne.core.models import AuditEntry
+
+    today = dt.date.today()
+    assert rep.role == Role.MEMBER_REP
+    officer = services.appoint_officer(
+        actor=secretariat,
+        user_id=rep.pk,
+        role="director",
+        term_start=today.isoformat(),
+        term_end=(today + dt.timedelta(days=365)).isoformat(),
+    )
+    rep.refresh_from_db()
+    assert rep.role == Role.DIRECTOR  # the board's pages and votes are open to them now
+    assert AuditEntry.objects.filter(action="core.user.role_changed", target_id=str(rep.pk)).count() == 1
+    services.end_officer_term(actor=secretariat, officer_id=officer.pk, on=today.isoformat(), reason="사임")
+    rep.refresh_from_db()
+    assert rep.role == Role.MEMBER_REP  # still represents their company
+
+
+def test_a_future_term_changes_the_role_on_its_first_day_and_the_secretariat_keeps_its_role(secretariat, rep):
+    today = dt.date.today()
+    start = today + dt.timedelta(days=10)
+    services.appoint_officer(
+        actor=secretariat,
+        user_id=rep.pk,
+        role="auditor",
+        term_start=start.isoformat(),
+        term_end=(start + dt.timedelta(days=700)).isoformat(),
+    )
+    rep.refresh_from_db()
+    assert rep.role == Role.MEMBER_REP
+    assert services.sync_officer_roles(day=start) == 1
+    rep.refresh_from_db()
+    assert rep.role == Role.AUDITOR
+    assert services.sync_officer_roles(day=start) == 0  # nothing left to change
+    assert services.sync_officer_roles(day=start + dt.timedelta(days=700)) == 1  # the term ran out
+    rep.refresh_from_db()
+    assert rep.role == Role.MEMBER_REP
+
+    staff = UserFactory(role=Role.SECRETARIAT)
+    services.appoint_officer(
+        actor=secretariat,
+        user_id=staff.pk,
+        role="director",
+        term_start=today.isoformat(),
+        term_end=(today + dt.timedelta(days=365)).isoformat(),
+    )
+    staff.refresh_from_db()
+    assert staff.role == Role.SECRETARIAT
+
+
+def test_a_board_role_set_by_hand_without_an_officer_record_is_left_alone(chair):
+    assert services.sync_officer_roles() == 0
+    chair.refresh_from_db()
+    assert chair.role == Role.CHAIR

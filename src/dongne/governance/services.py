@@ -1245,6 +1245,7 @@ def appoint_officer(*, actor, user_id, role, term_start, term_end, elected_at_id
             officer,
             {"role": role, "term_start": start, "term_end": end, "reelection": reelection},
         )
+        sync_officer_roles(actor=actor, user_ids=[user.pk])
     return officer
 
 
@@ -1262,7 +1263,55 @@ def end_officer_term(*, actor, officer_id, on=None, reason=""):
         officer.term_end = max(min(officer.term_end, on), officer.term_start + dt.timedelta(days=1))
         officer.save(update_fields=["ended_on", "term_end", "updated_at"])
         audit.record(actor, "governance.officer.ended", officer, {"on": on, "reason": reason})
+        sync_officer_roles(actor=actor, user_ids=[officer.user_id])
     return officer
+
+
+# The platform role an office gives while its term runs (the rights of core.permissions follow the role).
+OFFICE_ROLES = {OfficerRole.CHAIR: "chair", OfficerRole.DIRECTOR: "director", OfficerRole.AUDITOR: "auditor"}
+_OFFICE_RANK = (OfficerRole.CHAIR, OfficerRole.DIRECTOR, OfficerRole.AUDITOR)
+
+
+def sync_officer_roles(*, actor=None, user_ids=None, day=None):
+    """Give each officer the platform role of the office they hold on ``day`` (chair before director before
+    auditor), and take it back when no term runs any more: the person returns to member representative if they
+    represent an organisation, else to no role. Secretariat accounts keep their role (staff may be directors,
+    never the auditor, 제44조②). People whose board or auditor role was never backed by an officer record (set
+    by hand in the admin) are left alone. Runs on appointment, on an early end and daily (governance.tasks);
+    returns the number of accounts changed."""
+    from django.contrib.auth import get_user_model
+
+    from dongne.core.choices import Role
+    from dongne.network.models import Affiliation
+
+    day = day or timezone.localdate()
+    office_roles = set(OFFICE_ROLES.values())
+    terms = Officer.objects.all()
+    if user_ids is not None:
+        terms = terms.filter(user_id__in=user_ids)
+    held = {}
+    for user_id, office in terms.filter(
+        term_start__lte=day, term_end__gt=day, ended_on__isnull=True
+    ).values_list("user_id", "role"):
+        best = held.get(user_id)
+        if best is None or _OFFICE_RANK.index(office) < _OFFICE_RANK.index(best):
+            held[user_id] = office
+    candidates = set(terms.values_list("user_id", flat=True))
+    changed = 0
+    for user in get_user_model().objects.filter(pk__in=candidates).exclude(role=Role.SECRETARIAT):
+        if user.pk in held:
+            target = OFFICE_ROLES[held[user.pk]]
+        elif user.role in office_roles:
+            represents = Affiliation.objects.filter(person__user=user, is_representative=True).exists()
+            target = Role.MEMBER_REP if represents else ""
+        else:
+            continue
+        if user.role != target:
+            before, user.role = user.role, target
+            user.save(update_fields=["role"])
+            audit.record(actor, "core.user.role_changed", user, {"from": before, "to": target, "day": day})
+            changed += 1
+    return changed
 
 
 # --- disclosure ---------------------------------------------------------------------------------------------

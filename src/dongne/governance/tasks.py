@@ -40,3 +40,11 @@ def send_reminders(day=None):
 @db_periodic_task(crontab(hour="8", minute="0"))
 def daily_reminders():
     send_reminders()
+
+
+@db_periodic_task(crontab(hour="0", minute="5"))
+def daily_officer_roles():
+    """Terms that began or ended today change the platform roles (services.sync_officer_roles)."""
+    from .services import sync_officer_roles
+
+    sync_officer_roles()
