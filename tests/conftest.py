@@ -7,6 +7,9 @@ from .factories import UserFactory, make_organisation, make_representative
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
+    from django.core.cache import cache
+
+    cache.clear()  # each test starts with an empty cache (the insights charts are cached by data version)
     settings.MEDIA_ROOT = tmp_path / "media"
     # PBKDF2's deliberate slowness is not what tests measure.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

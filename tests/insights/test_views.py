@@ -304,3 +304,58 @@ def test_start_page_without_regional_data_has_no_panel(client, settings, tmp_pat
     response = client.get("/")
     assert response.status_code == 200
     assert 'id="home-insights-h"' not in response.content.decode()
+
+
+def test_the_overview_charts_are_cached_until_a_new_version_of_the_data_arrives(
+    client, demo_datasets, secretariat, tmp_path
+):
+    """The charts are kept per filters, language and data version (views._charts_key): the same page twice is
+    served from the cache, and a new version of the visitors dataset shows on the very next request."""
+    import duckdb
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dongne.datahub import services as datahub
+    from dongne.datahub.models import Dataset
+    from dongne.insights import selectors
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    page = english(client)
+    with CaptureQueriesContext(connection) as first:
+        before = caption(page.get("/insights/").content.decode(), "chart-trend")
+    with CaptureQueriesContext(connection) as second:
+        assert caption(page.get("/insights/").content.decode(), "chart-trend") == before
+    # the analyses (each reading the current versions) did not run again
+    assert len(second.captured_queries) < len(first.captured_queries)
+
+    # A new version with every visitor count doubled.
+    visitors = Dataset.objects.get(slug="insights-visitors")
+    current = selectors.current_sources()["insights-visitors"]
+    doubled = tmp_path / "doubled.parquet"
+    files = ", ".join(f"'{p}'" for p in current)
+    con = duckdb.connect()
+    columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM read_parquet([{files}])").fetchall()]
+    select = ", ".join(f'"{c}" * 2 AS "{c}"' if c == "visitors" else f'"{c}"' for c in columns)
+    con.execute(f"COPY (SELECT {select} FROM read_parquet([{files}])) TO '{doubled}' (FORMAT parquet)")
+    upload = SimpleUploadedFile(
+        "doubled.parquet", doubled.read_bytes(), content_type="application/vnd.apache.parquet"
+    )
+    job = datahub.start_ingest(actor=secretariat, dataset_id=visitors.pk, uploaded_file=upload, note="x2")
+    datahub.run_ingest_job(actor=secretariat, job_id=job.pk)
+
+    after = caption(page.get("/insights/").content.decode(), "chart-trend")
+    assert after != before
+    total = lambda text: int(re.search(r"([\d,]+) visits in all", text).group(1).replace(",", ""))  # noqa: E731
+    assert total(after) == 2 * total(before)
+
+
+def test_the_overview_still_renders_when_the_cache_server_is_down(client, demo_datasets, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    html = english(client).get("/insights/").content.decode()
+    assert 'data-figure="chart-trend-json"' in html

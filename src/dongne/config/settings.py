@@ -195,10 +195,11 @@ LOGIN_LOCK_MINUTES = int(env("DONGNE_LOGIN_LOCK_MINUTES", "15"))  # … within t
 LAKE_ROOT = Path(env("DONGNE_LAKE_DIR", str(DATA_DIR / "lake"))).resolve()
 UPLOAD_DIR = DATA_DIR / "uploads"
 REDIS_URL = env("DONGNE_REDIS_URL", "")
+QUEUE_NAME = env("DONGNE_QUEUE_NAME", "dongne")  # two platforms on one Redis need two names
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
-        "name": "dongne",
+        "name": QUEUE_NAME,
         "url": REDIS_URL,
         "immediate": env_bool("DONGNE_JOBS_IMMEDIATE", False),
     }
@@ -210,6 +211,18 @@ else:
         "immediate": env_bool("DONGNE_JOBS_IMMEDIATE", False),
     }
 HUEY["consumer"] = {"workers": int(env("DONGNE_JOB_WORKERS", "1")), "worker_type": "thread"}
+# The cache (rendered insights charts): shared on Redis when there is one, else each process keeps its own.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": QUEUE_NAME,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dongne"}}
+INSIGHTS_CHARTS_CACHE_SECONDS = int(env("DONGNE_INSIGHTS_CACHE_SECONDS", "3600"))
 DATAHUB_MAX_ROWS = int(env("DONGNE_DATAHUB_MAX_ROWS", "10000"))  # rows one API/SQL call may return
 DATAHUB_SQL_TIMEOUT = float(env("DONGNE_DATAHUB_SQL_TIMEOUT", "10"))  # seconds before a SQL query is stopped
 INSIGHTS_MIN_COUNT = int(env("DONGNE_INSIGHTS_MIN_COUNT", "10"))  # k: smaller published counts are suppressed

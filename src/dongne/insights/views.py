@@ -10,14 +10,20 @@ another site.
 
 import datetime as dt
 import gzip
+import hashlib
+import json
+import logging
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
 
 import plotly
+from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.dates import MONTHS
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -41,6 +47,8 @@ from .forms import (
     visitor_type_label,
 )
 from .generate import SLUGS
+
+logger = logging.getLogger(__name__)
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 PLOTLY_VERSION = plotly.__version__
@@ -519,13 +527,17 @@ def _overview_context(form, user):
         return context
     area = form.value("area", CHUNCHEON)
     try:
-        context["charts"] = {
-            "trend": _trend_chart(form),
-            "map_emd": _map_chart(form, "emd", highlight=area if len(area) == 7 else None),
-            "map_sigungu": _map_chart(form, "sigungu", highlight=area[:5]),
-            "mix": _mix_chart(form),
-            "spending": _spending_chart(form),
-        }
+        key = _charts_key(form)
+        context["charts"] = _cached(key)
+        if context["charts"] is None:
+            context["charts"] = {
+                "trend": _trend_chart(form),
+                "map_emd": _map_chart(form, "emd", highlight=area if len(area) == 7 else None),
+                "map_sigungu": _map_chart(form, "sigungu", highlight=area[:5]),
+                "mix": _mix_chart(form),
+                "spending": _spending_chart(form),
+            }
+            _cache_set(key, context["charts"])
         context["opportunities"], _csv = _opportunities(form, user, top=3)
     except ANALYSIS_ERRORS as exc:
         return _analysis_failed(context, exc)
@@ -537,6 +549,37 @@ def _overview_context(form, user):
     )
     context["summary"] = _filters_summary(form.filters(industry=False))
     return context
+
+
+def _charts_key(form):
+    """The overview's charts are the same for every reader (aggregates only, small counts suppressed) and
+    change only with the filters, the language, the privacy threshold or a new version of the data: the key
+    holds all four (the current versions' Parquet paths carry their version numbers), so a new ingest is
+    seen on the next request. Building the five charts is most of the page's time (plotly figures, lake
+    queries); the opportunity cards depend on the reader and are not cached."""
+    parts = [
+        translation.get_language(),
+        settings.INSIGHTS_MIN_COUNT,
+        sorted(insights_selectors.current_sources().items()),
+        [(name, str(form.value(name))) for name in sorted(form.fields)],
+    ]
+    digest = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+    return f"insights:overview:{digest}"
+
+
+def _cached(key):
+    try:
+        return django_cache.get(key)
+    except Exception:  # a cache that is down (Redis) costs time, never the page
+        logger.warning("insights: the cache could not be read", exc_info=True)
+        return None
+
+
+def _cache_set(key, value):
+    try:
+        django_cache.set(key, value, settings.INSIGHTS_CHARTS_CACHE_SECONDS)
+    except Exception:
+        logger.warning("insights: the cache could not be written", exc_info=True)
 
 
 def _analysis_failed(context, exc):
