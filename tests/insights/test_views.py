@@ -313,13 +313,12 @@ def test_the_overview_charts_are_cached_until_a_new_version_of_the_data_arrives(
     served from the cache, and a new version of the visitors dataset shows on the very next request."""
     import duckdb
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from dongne.datahub import services as datahub
     from dongne.datahub.models import Dataset
     from dongne.insights import selectors
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     page = english(client)
     with CaptureQueriesContext(connection) as first:
