@@ -105,3 +105,16 @@ def test_the_ckan_action_api_refuses_a_nul_character_in_its_json_body(client, pl
     response = client.post("/api/3/action/package_search", {"q": "\x00"}, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["success"] is False
+
+
+def test_an_anonymous_write_is_refused_before_its_body_is_read(client, platform):  # noqa: F811
+    for url, body in [
+        ("/api/v1/datahub/datasets", {"title": 5}),  # a bad body: still 401, not 400
+        ("/api/v1/opportunities/opportunities", "not json"),
+        ("/api/v1/network/organisations", {}),
+    ]:
+        response = client.post(url, body, content_type="application/json")
+        assert (response.status_code, response.json()["code"]) == (401, "not_authenticated"), url
+    # the public's read-only queries sent as POST still answer
+    response = client.post("/api/v1/datahub/sql", {"sql": "select 1 as one"}, content_type="application/json")
+    assert response.status_code == 200, response.content

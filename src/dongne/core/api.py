@@ -26,11 +26,20 @@ from .textguard import contains_nul, nul_character_error
 
 
 class ActorAuth(AuthBase):
-    """Resolves the caller: token user, session user, or the anonymous public."""
+    """Resolves the caller: token user, session user, or the anonymous public.
+
+    The public may read; a write (POST, PUT, PATCH, DELETE) from a caller with neither token nor session is
+    refused with 401 here, before its body is validated (else a bad body would answer 400 to someone who may
+    not write at all). The few writes the public may make (read-only queries sent as POST) use
+    ``ActorAuth(anonymous_writes=True)``."""
 
     openapi_type = "http"
     openapi_scheme = "bearer"
     openapi_description = "Personal API token (dn_…), or the browser session"
+
+    def __init__(self, *, anonymous_writes=False):
+        super().__init__()
+        self.anonymous_writes = anonymous_writes
 
     def __call__(self, request):
         header = request.headers.get("Authorization", "")
@@ -50,7 +59,12 @@ class ActorAuth(AuthBase):
                         code="csrf_failed",
                     )
             return user
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not self.anonymous_writes:
+            return None  # → 401 (AuthenticationError)
         return AnonymousUser()
+
+
+PUBLIC_QUERY = ActorAuth(anonymous_writes=True)  # POST endpoints that only read (dataset query, SQL)
 
 
 class DongneAPI(NinjaAPI):
@@ -164,6 +178,9 @@ def _http_error(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
+    if not request.headers.get("Authorization"):
+        error = NotAuthenticated()  # a write from the public: log in, or send a token
+        return api.create_response(request, error_body(error), status=401)
     error = NotAuthenticated(_("The API token is missing, unknown or revoked."), code="invalid_token")
     return api.create_response(request, error_body(error), status=401)
 

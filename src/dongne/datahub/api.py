@@ -7,7 +7,7 @@ from django.conf import settings
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from dongne.core.api import ERRORS
+from dongne.core.api import ERRORS, PUBLIC_QUERY
 from dongne.lake.errors import LakeError
 
 from . import lake_errors, selectors, services
@@ -192,6 +192,7 @@ class QueryIn(Schema):
 
 @router.post(
     "/datasets/{slug}/query",
+    auth=PUBLIC_QUERY,
     response={200: dict, **ERRORS},
     summary="Filter (= != < <= > >= in contains startswith isnull notnull), sort, page, group and aggregate",
 )
@@ -209,6 +210,7 @@ class SqlIn(Schema):
 
 @router.post(
     "/sql",
+    auth=PUBLIC_QUERY,
     response={200: dict, **ERRORS},
     summary="Read-only SQL: one SELECT over datasets you can see (table name = slug with _ for -)",
 )
