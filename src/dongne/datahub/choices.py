@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("Public")
-    MEMBERS = "members", _("Members only")
+    MEMBERS = "members", _("Signed-in users only")
     PRIVATE = "private", _("Private to the publisher")
 
 
