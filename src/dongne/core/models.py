@@ -17,6 +17,22 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class Document(models.Model):
+    """A file uploaded to something (an MOU, a consortium, an article, a tenancy application): its title,
+    the file under MEDIA_ROOT and when it came. Each subclass adds the link to its owner and sets ``file``'s
+    upload_to. Served only through core.uploads.file_response after a permission check, never by URL."""
+
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to="documents/%Y/")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.title
+
+
 class DongneUserManager(UserManager):
     def get_by_natural_key(self, username):
         # Log in with the e-mail address, case-insensitively.

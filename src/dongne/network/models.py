@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dongne.core.models import TimeStampedModel
+from dongne.core.models import Document, TimeStampedModel
 from dongne.core.regions import emd, sigungu
 
 from .choices import ContactVisibility, MembershipStatus, MemberType, OrganisationKind, TagKind
@@ -255,19 +255,14 @@ class Mou(TimeStampedModel):
         return self.title
 
 
-class MouDocument(models.Model):
+class MouDocument(Document):
     mou = models.ForeignKey(Mou, verbose_name=_("MOU"), on_delete=models.CASCADE, related_name="documents")
-    title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="mou/%Y/")
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("MOU document")
         verbose_name_plural = _("MOU documents")
         ordering = ["-uploaded_at"]
-
-    def __str__(self):
-        return self.title
 
 
 class MouActivity(models.Model):

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dongne.core.models import TimeStampedModel
+from dongne.core.models import Document, TimeStampedModel
 from dongne.network.choices import TagKind
 
 from .choices import ConsortiumRole, ConsortiumStatus, FeedOutcome, OpportunityKind, Source
@@ -237,21 +237,16 @@ class ConsortiumMember(models.Model):
         return f"{self.organisation} ({self.get_role_display()})"
 
 
-class ConsortiumDocument(models.Model):
+class ConsortiumDocument(Document):
     consortium = models.ForeignKey(
         Consortium, verbose_name=_("consortium"), on_delete=models.CASCADE, related_name="documents"
     )
-    title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="consortia/%Y/")
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("consortium document")
         verbose_name_plural = _("consortium documents")
         ordering = ["-uploaded_at", "-id"]
-
-    def __str__(self):
-        return self.title
 
 
 class Milestone(models.Model):

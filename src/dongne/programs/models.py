@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from dongne.core.models import TimeStampedModel
+from dongne.core.models import Document, TimeStampedModel
 
 from .choices import (
     ACTIVE_STATUSES,
@@ -390,21 +390,16 @@ class ArticleVersion(models.Model):
         return f"{self.article} v{self.number}"
 
 
-class ArticleAttachment(models.Model):
+class ArticleAttachment(Document):
     article = models.ForeignKey(
         Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="attachments"
     )
-    title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="programs/articles/%Y/")
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.title
 
 
 # --- online exhibition (온라인 전시관) -------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dongne.core.models import TimeStampedModel
+from dongne.core.models import Document, TimeStampedModel
 
 from .choices import (
     ApplicationStatus,
@@ -295,21 +295,16 @@ class TenancyApplication(TimeStampedModel):
         return f"{self.organisation} — {self.get_unit_type_display()}"
 
 
-class ApplicationDocument(models.Model):
+class ApplicationDocument(Document):
     application = models.ForeignKey(
         TenancyApplication, on_delete=models.CASCADE, related_name="documents", verbose_name=_("application")
     )
-    title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="spaces/applications/%Y/")
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["uploaded_at"]
         verbose_name = _("application document")
         verbose_name_plural = _("application documents")
-
-    def __str__(self):
-        return self.title
 
 
 class ReviewScore(models.Model):
