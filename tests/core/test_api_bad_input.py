@@ -118,3 +118,15 @@ def test_an_anonymous_write_is_refused_before_its_body_is_read(client, platform)
     # the public's read-only queries sent as POST still answer
     response = client.post("/api/v1/datahub/sql", {"sql": "select 1 as one"}, content_type="application/json")
     assert response.status_code == 200, response.content
+
+
+def test_text_longer_than_its_column_is_a_field_error_on_every_database(api):
+    # PostgreSQL refuses a value longer than a varchar (was a 500 there); SQLite would store it whole.
+    before = Opportunity.objects.count()
+    response = api(
+        "post", "/api/v1/opportunities/opportunities", {"kind": "funding_call", "title": "가" * 600}
+    )
+    assert response.status_code == 400
+    error = response.json()
+    assert list(error["errors"]) == ["title"] and "600" in error["errors"]["title"][0]
+    assert Opportunity.objects.count() == before

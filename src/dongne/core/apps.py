@@ -8,4 +8,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        from . import checks, jobs  # noqa: F401  (register system checks and the job-failure signal)
+        # register system checks, the job-failure signal and the text-length check before every save
+        from . import checks, jobs, lengths  # noqa: F401

@@ -27,7 +27,7 @@ def record(actor, action, target=None, data=None):
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     entry = AuditEntry(
         actor=actor if authenticated else None,
-        actor_label=str(actor) if authenticated else "system" if actor is None else "anonymous",
+        actor_label=(str(actor) if authenticated else "system" if actor is None else "anonymous")[:200],
         action=action,
         data=_jsonable(data),
     )
