@@ -130,3 +130,13 @@ def test_text_longer_than_its_column_is_a_field_error_on_every_database(api):
     error = response.json()
     assert list(error["errors"]) == ["title"] and "600" in error["errors"]["title"][0]
     assert Opportunity.objects.count() == before
+
+
+def test_a_number_beyond_its_column_is_a_field_error_on_every_database(api):
+    # PostgreSQL's integer holds up to 2^31 - 1 (a 500 there before); SQLite would store 3 billion.
+    before = Opportunity.objects.count()
+    body = {"kind": "funding_call", "title": "인원 초과", "min_employees": 3_000_000_000}
+    response = api("post", "/api/v1/opportunities/opportunities", body)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["min_employees"]
+    assert Opportunity.objects.count() == before
