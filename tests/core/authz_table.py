@@ -130,7 +130,9 @@ PAGES = {
     "network:mou_document_add": POST(
         SEC, k(pk="mou"), perm=("network.manage_mou", obj("network.Mou", "mou"))
     ),
-    "network:mou_document_download": GET(SIGNED_IN, k(doc_id="mou_document")),
+    "network:mou_document_download": GET(
+        MEMBERS, k(doc_id="mou_document"), note="the partner contact is of another institution than the MOU's"
+    ),
     "network:import": GET(SEC),
     "network:export": GET(OFFICERS, k(fmt=("csv",))),
     # datahub

@@ -192,6 +192,28 @@ def test_documents_are_attached_and_downloaded_by_logged_in_users(client, secret
     assert client.get("/network/mous/documents/999999/").status_code == 302
 
 
+def test_mou_documents_are_for_the_cooperative_and_the_signing_partner_only(client, secretariat, partner, mou):
+    from tests.factories import make_representative
+
+    document = services.add_mou_document(
+        actor=secretariat,
+        mou_id=mou.pk,
+        title="업무협약서(서명본)",
+        uploaded_file=SimpleUploadedFile("협약서.pdf", b"%PDF-1.4 x", content_type="application/pdf"),
+    )
+    url = f"/network/mous/documents/{document.pk}/"
+    signer = make_representative(partner, role="partner")
+    other = make_representative(make_organisation(secretariat, kind="partner", name="다른기관"), role="partner")
+
+    client.force_login(other)  # a contact of another institution sees the MOU, not its signed papers
+    assert client.get(url).status_code == 404
+    assert list(client.get(f"/network/mous/{mou.pk}/").context["documents"]) == []
+
+    client.force_login(signer)
+    assert client.get(url).status_code == 200
+    assert list(client.get(f"/network/mous/{mou.pk}/").context["documents"]) == [document]
+
+
 def test_a_document_needs_a_file(secretariat, mou):
     with pytest.raises(ValidationError) as excinfo:
         services.add_mou_document(actor=secretariat, mou_id=mou.pk, title="빈 첨부", uploaded_file=None)

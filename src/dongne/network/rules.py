@@ -86,6 +86,15 @@ def _view_mou(actor, mou):
     return (mou is not None and mou.is_public) or is_authenticated(actor)
 
 
+@rule("network.view_mou_documents")
+def _view_mou_documents(actor, mou):
+    # The signed agreement and its annexes: the cooperative's own people (officers, member representatives)
+    # and the partner institution that signed it, not every partner contact nor the public.
+    if mou is None:
+        return False
+    return is_officer(actor) or has_role(actor, Role.MEMBER_REP) or represents(actor, mou.partner_id)
+
+
 @rule("network.import_members")
 def _import(actor, obj):
     return is_secretariat(actor)

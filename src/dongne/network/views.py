@@ -259,7 +259,9 @@ def mou_detail(request, pk):
             "can_manage": can_manage,
             "activity_form": MouActivityForm(),
             "document_form": MouDocumentForm(auto_id="id_document_%s"),  # both forms have a title
-            "documents": mou.documents.all() if permissions.is_authenticated(request.user) else [],
+            "documents": mou.documents.all()
+            if permissions.can(request.user, "network.view_mou_documents", mou)
+            else [],
         },
     )
 
@@ -313,7 +315,7 @@ def mou_document_add(request, pk):
 @login_required
 def mou_document_download(request, doc_id):
     document = MouDocument.objects.select_related("mou").filter(pk=doc_id).first()
-    if document is None or not permissions.can(request.user, "network.view_mou", document.mou):
+    if document is None or not permissions.can(request.user, "network.view_mou_documents", document.mou):
         raise NotFound()
     return uploads.file_response(document.file)
 
