@@ -245,7 +245,11 @@ def load_governance_demo(secretariat, *, seed=2018):
             {"title": f"{year}년 사업계획 및 예산 승인", "kind": "ordinary"},
             {"title": f"{year - 1}년 사업 보고", "kind": "report"},
         ]
-        if year == 2023:
+        # Officers are elected every four years (terms of 4 years, 제35조) after the 2019 conversion: 2023, 2027, so
+        # the demo has a sitting board (and its logins their roles) when loaded until 2031, when the chair's two
+        # re-elections are used up and the demo would need a new chair.
+        election = year >= 2023 and (year - CONVERSION_DAY.year) % 4 == 0
+        if election:
             items.append({"title": "임원 선출(이사장 연임)", "kind": "election"})
         assembly = _hold(
             secretariat,
@@ -260,8 +264,8 @@ def load_governance_demo(secretariat, *, seed=2018):
             presiding=chair,
         )
         meetings += 1
-        if year == 2023:
-            start, end = dt.date(2023, 4, 15), dt.date(2027, 4, 14)
+        if election:
+            start, end = dt.date(year, 4, 15), dt.date(year + 4, 4, 14)
             for user, role in (
                 (chair, "chair"),
                 (directors[0], "director"),
