@@ -277,6 +277,12 @@ PAGES = {
         perm=("programs.change_registration", obj("programs.Registration", "registration")),
     ),
     "programs:door": GET(SEC, k(session_id="session")),
+    "programs:session_edit": GET(SEC, k(session_id="session")),
+    "programs:session_remove": POST(
+        SEC,
+        k(session_id="session"),
+        perm=("programs.manage_program", obj("programs.Program", "program")),
+    ),
     "programs:checkin_qr": GET(SEC, k(token="checkin_token")),
     "programs:verify": GET(EVERYONE),
     "programs:knowledge": GET(EVERYONE),

@@ -192,7 +192,9 @@ def test_documents_are_attached_and_downloaded_by_logged_in_users(client, secret
     assert client.get("/network/mous/documents/999999/").status_code == 302
 
 
-def test_mou_documents_are_for_the_cooperative_and_the_signing_partner_only(client, secretariat, partner, mou):
+def test_mou_documents_are_for_the_cooperative_and_the_signing_partner_only(
+    client, secretariat, partner, mou
+):
     from tests.factories import make_representative
 
     document = services.add_mou_document(
@@ -203,7 +205,9 @@ def test_mou_documents_are_for_the_cooperative_and_the_signing_partner_only(clie
     )
     url = f"/network/mous/documents/{document.pk}/"
     signer = make_representative(partner, role="partner")
-    other = make_representative(make_organisation(secretariat, kind="partner", name="다른기관"), role="partner")
+    other = make_representative(
+        make_organisation(secretariat, kind="partner", name="다른기관"), role="partner"
+    )
 
     client.force_login(other)  # a contact of another institution sees the MOU, not its signed papers
     assert client.get(url).status_code == 404

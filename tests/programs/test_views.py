@@ -201,3 +201,63 @@ def test_confirming_an_expired_offer_on_the_page_says_so(client, program):
     assert "다음 대기자" in response.content.decode()
     waiting.refresh_from_db()
     assert waiting.status == "expired"
+
+
+def test_the_organiser_edits_and_removes_sessions_from_the_site(client, course, secretariat):
+    from dongne.core.models import AuditEntry
+
+    first, second = course.sessions.order_by("starts_at")[:2]
+    client.force_login(secretariat)
+    page = client.get(f"/programs/{course.pk}/").content.decode()
+    assert f"/programs/sessions/{first.pk}/edit/" in page and f"/programs/sessions/{first.pk}/remove/" in page
+
+    form = client.get(f"/programs/sessions/{first.pk}/edit/")
+    assert form.status_code == 200
+    start = form.context["form"].initial["starts_at"]
+    response = client.post(
+        f"/programs/sessions/{first.pk}/edit/",
+        {
+            "title": "1회차(장소 변경)",
+            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + (first.ends_at - first.starts_at)).strftime("%Y-%m-%dT%H:%M"),
+            "place": "강원대학교 60주년기념관",
+            "speakers": "김강사",
+        },
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert (first.title, first.place) == ("1회차(장소 변경)", "강원대학교 60주년기념관")
+    assert AuditEntry.objects.filter(action="programs.session.updated", target_id=str(first.pk)).exists()
+
+    # an end before the start goes back onto the form, and nothing changes
+    bad = client.post(
+        f"/programs/sessions/{first.pk}/edit/",
+        {"starts_at": "2026-05-01T15:00", "ends_at": "2026-05-01T14:00", "place": "다른 곳"},
+    )
+    assert bad.status_code == 200 and bad.context["form"].errors
+    first.refresh_from_db()
+    assert first.place == "강원대학교 60주년기념관"
+
+    # a session nobody attended can go; one with check-ins cannot
+    assert client.post(f"/programs/sessions/{second.pk}/remove/").status_code == 302
+    assert not course.sessions.filter(pk=second.pk).exists()
+    person = UserFactory()
+    registration = services.register(actor=person, program_id=course.pk)
+    services.check_in(
+        actor=secretariat, session_id=first.pk, registration_id=registration.pk, method="manual"
+    )
+    refused = client.post(
+        f"/programs/sessions/{first.pk}/remove/", HTTP_REFERER=f"/programs/{course.pk}/", follow=True
+    )
+    assert "checked in" in refused.content.decode() or "출석" in refused.content.decode()
+    assert course.sessions.filter(pk=first.pk).exists()
+
+
+def test_participants_cannot_edit_or_remove_sessions(client, course):
+    session = course.sessions.first()
+    client.force_login(UserFactory())
+    assert client.get(f"/programs/sessions/{session.pk}/edit/").status_code == 403
+    back = {"HTTP_REFERER": f"/programs/{course.pk}/"}
+    refused = client.post(f"/programs/sessions/{session.pk}/remove/", follow=True, **back)  # the reason
+    assert [m.level_tag for m in refused.context["messages"]] == ["error"]
+    assert course.sessions.filter(pk=session.pk).exists()

@@ -31,6 +31,8 @@ urlpatterns = [
         name="registration_action",
     ),
     path("sessions/<int:session_id>/door/", views.door, name="door"),
+    path("sessions/<int:session_id>/edit/", views.session_edit, name="session_edit"),
+    path("sessions/<int:session_id>/remove/", views.session_remove, name="session_remove"),
     path("checkin/<str:token>/", views.checkin_qr, name="checkin_qr"),
     path("certificates/verify/", views.verify, name="verify"),
     path("knowledge/", views.knowledge, name="knowledge"),

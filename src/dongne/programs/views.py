@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -113,6 +114,37 @@ def program_edit(request, pk):
             messages.success(request, _("The program was saved."))
             return redirect("programs:program_detail", pk=program.pk)
     return render(request, "programs/program_form.html", {"form": form, "program": program})
+
+
+@login_required
+def session_edit(request, session_id):
+    """Change a session's time, place, link or speakers; registrants keep their registration."""
+    session = selectors.get_session(session_id)
+    permissions.require(request.user, "programs.manage_program", session.program)
+    initial = {
+        f: getattr(session, f) for f in ("title", "place", "online_url", "speakers", "starts_at", "ends_at")
+    }
+    initial["starts_at"] = timezone.localtime(session.starts_at)
+    initial["ends_at"] = timezone.localtime(session.ends_at)
+    form = SessionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_session(actor=request.user, session_id=session.pk, data=form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The session was saved."))
+            return redirect("programs:program_detail", pk=session.program_id)
+    return render(request, "programs/session_form.html", {"form": form, "session": session})
+
+
+@login_required
+@require_POST
+def session_remove(request, session_id):
+    session = selectors.get_session(session_id)
+    services.remove_session(actor=request.user, session_id=session.pk)  # refused once someone checked in
+    messages.success(request, _("The session was removed."))
+    return redirect("programs:program_detail", pk=session.program_id)
 
 
 @login_required
