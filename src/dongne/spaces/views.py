@@ -20,6 +20,7 @@ from dongne.core.views import _form_errors
 from . import selectors, services
 from .choices import ApplicationStatus, UnitType
 from .forms import (
+    WEEKDAYS,
     ApplicationForm,
     BookingForm,
     BuildingForm,
@@ -424,6 +425,9 @@ def _setup_page(request, buildings=None, **bound):
     """The setup page; a form sent back with errors replaces the blank one of its kind."""
     buildings = list(selectors.complex_setup()) if buildings is None else buildings
     floors = [f for b in buildings for f in b.floors.all()]
+    for b in buildings:
+        for facility in b.facilities.all():
+            facility.weekday_names = " ".join(str(label) for d, label in WEEKDAYS if d in facility.weekdays)
     forms = {
         "building_form": BuildingForm(prefix="building"),
         "floor_form": FloorForm(prefix="floor", buildings=buildings),
