@@ -90,7 +90,16 @@ def test_secretariat_sets_up_the_complex_through_the_pages(client, secretariat):
     assert facility.weekdays == "012345" and facility.audience == "members" and facility.max_minutes == 180
 
     page = client.get(SETUP).content.decode()
-    for text in ("춘천 ICT 센터", "201", "33.5", "300,000원", "50,000원", "세미나실", "09:00–21:00", "월 화 수 목 금 토"):
+    for text in (
+        "춘천 ICT 센터",
+        "201",
+        "33.5",
+        "300,000원",
+        "50,000원",
+        "세미나실",
+        "09:00–21:00",
+        "월 화 수 목 금 토",
+    ):
         assert text in page, text
 
     # The new complex shows on the public floor plan and facility list.
