@@ -338,6 +338,18 @@ PAGES = {
     ),
     "spaces:reports": GET(OFFICERS),
     "spaces:rubric": GET(SEC),
+    "spaces:setup": GET(SEC),
+    "spaces:setup_building": POST(SEC, perm=("spaces.manage_spaces", None)),
+    "spaces:setup_floor": POST(SEC, perm=("spaces.manage_spaces", None)),
+    "spaces:setup_unit": POST(SEC, perm=("spaces.manage_spaces", None)),
+    "spaces:setup_unit_availability": POST(
+        SEC,
+        k(pk="unit_free"),
+        data={"available": "0"},
+        perm=("spaces.manage_spaces", obj("spaces.Unit", "unit_free")),
+    ),
+    "spaces:setup_facility": POST(SEC, perm=("spaces.manage_spaces", None)),
+    "spaces:setup_facility_edit": GET(SEC, k(pk="facility")),
     "spaces:activity_report": POST(
         ("rep_a", "secretariat"), perm=("spaces.report_activity", obj("network.Organisation", "org_a"))
     ),

@@ -130,6 +130,25 @@ def make_unit_row(ctx):
     )
 
 
+def make_floor_row(ctx):
+    """A floor with a unit, and a facility, in a new building each time (the setup page nests all three)."""
+    from dongne.spaces import services
+
+    n = next(_serial)
+    building = services.create_building(actor=ctx["sec"], name=f"센터 {n}", address="춘천시 중앙로 1")
+    floor = services.create_floor(actor=ctx["sec"], building_id=building.pk, number=1, name="1층")
+    services.create_unit(
+        actor=ctx["sec"],
+        floor_id=floor.pk,
+        data={"code": "101", "unit_type": "lab", "area_m2": "20", "desks": 2, "monthly_rent": 100000},
+    )
+    services.create_facility(
+        actor=ctx["sec"],
+        building_id=building.pk,
+        data={"name": "회의실", "kind": "meeting_room", "opens_at": "09:00", "closes_at": "18:00"},
+    )
+
+
 def make_booking_row(ctx):
     from dongne.spaces import services
 
@@ -246,6 +265,8 @@ CASES = [
     ("exhibition", "/programs/exhibition/", "anonymous", make_exhibit_row),
     ("spaces", "/spaces/", "secretariat", make_unit_row),
     ("spaces-units-api", "/api/v1/spaces/units", "anonymous", make_unit_row),
+    ("spaces-setup", "/spaces/setup/", "secretariat", make_unit_row),
+    ("spaces-setup-floors", "/spaces/setup/", "secretariat", make_floor_row),
     ("spaces-bookings", "/spaces/", "rep", make_booking_row),
     ("spaces-bookings-api", "/api/v1/spaces/bookings", "rep", make_booking_row),
     ("meetings", "/governance/meetings/", "secretariat", make_meeting_row),

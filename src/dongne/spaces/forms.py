@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dongne.core import uploads
 
-from .choices import UnitType
+from .choices import Audience, FacilityKind, UnitType
 
 
 def _time_choices(facility):
@@ -62,3 +62,111 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].choices = [(str(o.pk), o.name) for o in organisations]
+
+
+# --- complex setup (secretariat) -------------------------------------------------------------------
+WEEKDAYS = [
+    ("0", _("Mon")),
+    ("1", _("Tue")),
+    ("2", _("Wed")),
+    ("3", _("Thu")),
+    ("4", _("Fri")),
+    ("5", _("Sat")),
+    ("6", _("Sun")),
+]
+
+
+class BuildingForm(forms.Form):
+    name = forms.CharField(label=_("Building name"), max_length=200)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class FloorForm(forms.Form):
+    building = forms.ChoiceField(label=_("Building"))
+    number = forms.IntegerField(
+        label=_("Floor number"),
+        min_value=-20,
+        max_value=200,
+        help_text=_("Negative for basement floors."),
+    )
+    name = forms.CharField(label=_("Floor name"), max_length=100, required=False)
+
+    def __init__(self, *args, buildings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["building"].choices = [(str(b.pk), b.name) for b in buildings]
+
+
+class UnitForm(forms.Form):
+    floor = forms.ChoiceField(label=_("Floor"))
+    code = forms.CharField(label=_("Unit number"), max_length=20)
+    unit_type = forms.ChoiceField(label=_("Unit type"), choices=UnitType.choices)
+    area_m2 = forms.DecimalField(label=_("Area (㎡)"), max_digits=8, decimal_places=2)
+    desks = forms.IntegerField(label=_("Desks"), min_value=0, max_value=1000)
+    monthly_rent = forms.IntegerField(label=_("Monthly rent (KRW)"), min_value=0, max_value=2_000_000_000)
+    maintenance_fee = forms.IntegerField(
+        label=_("Monthly maintenance fee (KRW)"), min_value=0, max_value=2_000_000_000, initial=0
+    )
+    amenities = forms.CharField(
+        label=_("Amenities"), max_length=500, required=False, help_text=_("Separated by commas.")
+    )
+    plan_row = forms.IntegerField(label=_("Row on the floor plan"), min_value=1, max_value=100, initial=1)
+    plan_col = forms.IntegerField(label=_("Column on the floor plan"), min_value=1, max_value=100, initial=1)
+
+    def __init__(self, *args, floors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["floor"].choices = [(str(f.pk), str(f)) for f in floors]
+
+
+class FacilityRulesForm(forms.Form):
+    """A facility's description and booking rules (hours, weekdays, longest booking, who may book)."""
+
+    name = forms.CharField(label=_("Facility name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=FacilityKind.choices)
+    capacity = forms.IntegerField(label=_("Capacity (people)"), min_value=1, max_value=10000, required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    opens_at = forms.TimeField(
+        label=_("Bookable from"),
+        initial="09:00",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    closes_at = forms.TimeField(
+        label=_("Bookable until"),
+        initial="18:00",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    weekdays = forms.MultipleChoiceField(
+        label=_("Bookable weekdays"),
+        choices=WEEKDAYS,
+        initial=["0", "1", "2", "3", "4"],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    max_minutes = forms.IntegerField(
+        label=_("Longest booking (minutes)"),
+        min_value=30,
+        max_value=24 * 60,
+        initial=240,
+        help_text=_("A multiple of 30 minutes."),
+    )
+    audience = forms.ChoiceField(label=_("Who may book"), choices=Audience.choices, initial=Audience.BOTH)
+    is_active = forms.BooleanField(label=_("Bookable"), required=False, initial=True)
+
+    def service_data(self):
+        data = dict(self.cleaned_data)
+        data["weekdays"] = "".join(data["weekdays"])
+        data.pop("building", None)
+        return data
+
+
+class FacilityForm(FacilityRulesForm):
+    building = forms.ChoiceField(label=_("Building"))
+
+    field_order = ["building"]
+
+    def __init__(self, *args, buildings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["building"].choices = [(str(b.pk), b.name) for b in buildings]

@@ -376,3 +376,19 @@ def renewal_checks(lease, *, today=None):
             ),
         ),
     }
+
+
+def complex_setup():
+    """Buildings with their floors (top first), each floor's units and the building's facilities, for the
+    secretariat's setup page: a fixed number of queries however many rows there are."""
+    from django.db.models import Prefetch
+
+    from .models import Building, Floor, Unit
+
+    floors = Floor.objects.order_by("-number").prefetch_related(
+        Prefetch("units", queryset=Unit.objects.order_by("plan_row", "plan_col", "code"))
+    )
+    return Building.objects.prefetch_related(
+        Prefetch("floors", queryset=floors),
+        Prefetch("facilities", queryset=Facility.objects.select_related("floor").order_by("name")),
+    ).order_by("name")

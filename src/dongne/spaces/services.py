@@ -170,7 +170,12 @@ def create_floor(*, actor, building_id, number, name=""):
     """Add a floor to a building."""
     permissions.require(actor, "spaces.manage_spaces")
     building = _get(Building, building_id, _("Building"))
-    number = int(number)
+    try:
+        number = int(str(number).strip())
+    except (TypeError, ValueError):
+        raise ValidationError.on("number", _("Enter the floor number, e.g. 3 (negative for a basement)."))
+    if not -20 <= number <= 200:
+        raise ValidationError.on("number", _("Enter the floor number, e.g. 3 (negative for a basement)."))
     if Floor.objects.filter(building=building, number=number).exists():
         raise ValidationError.on("number", _("This building already has this floor."))
     with transaction.atomic():
@@ -195,7 +200,7 @@ def create_unit(*, actor, floor_id, data):
         area = Decimal(str(data.get("area_m2")).replace("㎡", "").strip())
     except Exception:
         raise ValidationError.on("area_m2", _("Enter the area in square metres, e.g. 33.5."))
-    if area <= 0:
+    if not area.is_finite() or area <= 0:
         raise ValidationError.on("area_m2", _("Enter the area in square metres, e.g. 33.5."))
     amenities = data.get("amenities") or []
     if isinstance(amenities, str):

@@ -21,4 +21,11 @@ urlpatterns = [
     path("reports/", views.reports, name="reports"),
     path("rubric/", views.rubric, name="rubric"),
     path("activity/", views.activity_report, name="activity_report"),
+    path("setup/", views.setup, name="setup"),
+    path("setup/buildings/", views.setup_building, name="setup_building"),
+    path("setup/floors/", views.setup_floor, name="setup_floor"),
+    path("setup/units/", views.setup_unit, name="setup_unit"),
+    path("setup/units/<int:pk>/availability/", views.setup_unit_availability, name="setup_unit_availability"),
+    path("setup/facilities/", views.setup_facility, name="setup_facility"),
+    path("setup/facilities/<int:pk>/", views.setup_facility_edit, name="setup_facility_edit"),
 ]

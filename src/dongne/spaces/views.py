@@ -19,7 +19,16 @@ from dongne.core.views import _form_errors
 
 from . import selectors, services
 from .choices import ApplicationStatus, UnitType
-from .forms import ApplicationForm, BookingForm
+from .forms import (
+    WEEKDAYS,
+    ApplicationForm,
+    BookingForm,
+    BuildingForm,
+    FacilityForm,
+    FacilityRulesForm,
+    FloorForm,
+    UnitForm,
+)
 from .models import ApplicationDocument, Charge, Lease, Rubric, TenancyApplication, Unit
 
 
@@ -39,6 +48,7 @@ def index(request):
         "occupancy": selectors.occupancy_over_time(months=1)[-1] if Unit.objects.exists() else None,
         "facilities": selectors.facilities(),
         "is_officer": permissions.is_officer(user),
+        "is_secretariat": permissions.can(user, "spaces.manage_spaces"),
         "my_bookings": selectors.bookings_for(user)[:10] if user.is_authenticated else [],
         "my_applications": TenancyApplication.objects.filter(
             organisation__in=selectors.represented_organisations(user).values("pk")
@@ -408,3 +418,150 @@ def activity_report(request):
     )
     messages.success(request, _("Activity report saved."))
     return redirect("spaces:index")
+
+
+# --- complex setup (secretariat) -------------------------------------------------------------------------
+def _setup_page(request, buildings=None, **bound):
+    """The setup page; a form sent back with errors replaces the blank one of its kind."""
+    buildings = list(selectors.complex_setup()) if buildings is None else buildings
+    floors = [f for b in buildings for f in b.floors.all()]
+    for b in buildings:
+        for facility in b.facilities.all():
+            facility.weekday_names = " ".join(str(label) for d, label in WEEKDAYS if d in facility.weekdays)
+    forms = {
+        "building_form": BuildingForm(prefix="building"),
+        "floor_form": FloorForm(prefix="floor", buildings=buildings),
+        "unit_form": UnitForm(prefix="unit", floors=floors),
+        "facility_form": FacilityForm(prefix="facility", buildings=buildings),
+    }
+    forms.update(bound)
+    return render(request, "spaces/setup.html", {"buildings": buildings, **forms})
+
+
+def _require_setup(request):
+    permissions.require(request.user, "spaces.manage_spaces")
+
+
+@login_required
+def setup(request):
+    """Complex setup: buildings → floors → units, and the shared facilities, with the forms that add them."""
+    _require_setup(request)
+    return _setup_page(request)
+
+
+@login_required
+@require_POST
+def setup_building(request):
+    _require_setup(request)
+    form = BuildingForm(request.POST, prefix="building")
+    if form.is_valid():
+        try:
+            building = services.create_building(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Building %(name)s added.") % {"name": building.name})
+            return redirect(f"{reverse('spaces:setup')}#building-{building.pk}")
+    return _setup_page(request, building_form=form)
+
+
+@login_required
+@require_POST
+def setup_floor(request):
+    _require_setup(request)
+    buildings = list(selectors.complex_setup())
+    form = FloorForm(request.POST, prefix="floor", buildings=buildings)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            floor = services.create_floor(
+                actor=request.user, building_id=data["building"], number=data["number"], name=data["name"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Floor %(floor)s added.") % {"floor": floor})
+            return redirect(f"{reverse('spaces:setup')}#floor-{floor.pk}")
+    return _setup_page(request, buildings=buildings, floor_form=form)
+
+
+@login_required
+@require_POST
+def setup_unit(request):
+    _require_setup(request)
+    buildings = list(selectors.complex_setup())
+    floors = [f for b in buildings for f in b.floors.all()]
+    form = UnitForm(request.POST, prefix="unit", floors=floors)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        floor_id = data.pop("floor")
+        try:
+            unit = services.create_unit(actor=request.user, floor_id=floor_id, data=data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Unit %(unit)s added.") % {"unit": unit.code})
+            return redirect(f"{reverse('spaces:setup')}#unit-{unit.pk}")
+    return _setup_page(request, buildings=buildings, unit_form=form)
+
+
+@login_required
+@require_POST
+def setup_unit_availability(request, pk):
+    """Take a free unit out of service or put it back (a unit under lease is refused with the reason)."""
+    _require_setup(request)
+    available = request.POST.get("available") == "1"
+    unit = services.set_unit_availability(actor=request.user, unit_id=pk, available=available)
+    if available:
+        messages.success(request, _("Unit %(unit)s is available again.") % {"unit": unit.code})
+    else:
+        messages.success(request, _("Unit %(unit)s is out of service.") % {"unit": unit.code})
+    return redirect(f"{reverse('spaces:setup')}#unit-{unit.pk}")
+
+
+@login_required
+@require_POST
+def setup_facility(request):
+    _require_setup(request)
+    buildings = list(selectors.complex_setup())
+    form = FacilityForm(request.POST, prefix="facility", buildings=buildings)
+    if form.is_valid():
+        try:
+            facility = services.create_facility(
+                actor=request.user, building_id=form.cleaned_data["building"], data=form.service_data()
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Facility %(name)s added.") % {"name": facility.name})
+            return redirect(f"{reverse('spaces:setup')}#facility-{facility.pk}")
+    return _setup_page(request, buildings=buildings, facility_form=form)
+
+
+@login_required
+def setup_facility_edit(request, pk):
+    """Edit a facility's booking rules; bookings already made stay as they are."""
+    _require_setup(request)
+    facility = selectors.get_facility(pk)
+    initial = {
+        "name": facility.name,
+        "kind": facility.kind,
+        "capacity": facility.capacity,
+        "description": facility.description,
+        "opens_at": facility.opens_at,
+        "closes_at": facility.closes_at,
+        "weekdays": list(facility.weekdays),
+        "max_minutes": facility.max_minutes,
+        "audience": facility.audience,
+        "is_active": facility.is_active,
+    }
+    form = FacilityRulesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_facility(actor=request.user, facility_id=facility.pk, data=form.service_data())
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The rules of %(name)s were saved.") % {"name": facility.name})
+            return redirect(f"{reverse('spaces:setup')}#facility-{facility.pk}")
+    return render(request, "spaces/facility_edit.html", {"facility": facility, "form": form})
