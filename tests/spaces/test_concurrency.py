@@ -82,3 +82,22 @@ def test_simultaneous_leases_of_one_unit_one_wins(secretariat, floor):
     assert sum(kind == "ok" for kind, _ in outcomes) == 1, outcomes
     assert all(isinstance(v, Conflict) for kind, v in outcomes if kind == "error"), outcomes
     assert Lease.objects.filter(unit=unit).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_building_and_floor_created_at_once_are_stored_once_and_the_others_told_why(secretariat):
+    from dongne.core.errors import ValidationError
+    from dongne.spaces.models import Building, Floor
+
+    outcomes = race(lambda: services.create_building(actor=secretariat, name="동시 빌딩"), [()] * 8)
+    kinds = sorted(kind for kind, _value in outcomes)
+    assert kinds.count("ok") == 1 and Building.objects.filter(name="동시 빌딩").count() == 1
+    refused = [value for kind, value in outcomes if kind == "error"]
+    assert all(isinstance(e, ValidationError) and list(e.errors) == ["name"] for e in refused), refused
+
+    building = Building.objects.get(name="동시 빌딩")
+    outcomes = race(
+        lambda: services.create_floor(actor=secretariat, building_id=building.pk, number=3), [()] * 8
+    )
+    assert [kind for kind, _value in outcomes].count("ok") == 1 and Floor.objects.count() == 1
+    assert all(isinstance(v, ValidationError) for kind, v in outcomes if kind == "error")

@@ -6,6 +6,7 @@ made here first only give the better message. An IntegrityError from the databas
 
 import calendar
 import datetime as dt
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.conf import settings
@@ -152,15 +153,27 @@ def _require_member(organisation, field="organisation"):
 
 
 # --- buildings, floors, units, facilities ----------------------------------------------------------
+@contextmanager
+def _unique_or(field, message):
+    """A transaction whose unique constraint has the last word: the duplicate check before a create can race
+    another create of the same thing, and the one that loses gets the same field error, not a 500."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise ValidationError.on(field, message)
+
+
 def create_building(*, actor, name, address="", description=""):
     """Register a building of the complex."""
     permissions.require(actor, "spaces.manage_spaces")
     name = str(name or "").strip()
     if not name:
         raise ValidationError.on("name", _("Enter the building's name."))
+    duplicate = _("A building with this name already exists.")
     if Building.objects.filter(name=name).exists():
-        raise ValidationError.on("name", _("A building with this name already exists."))
-    with transaction.atomic():
+        raise ValidationError.on("name", duplicate)
+    with _unique_or("name", duplicate):
         building = Building.objects.create(name=name, address=address, description=description)
         audit.record(actor, "spaces.building.created", building, {"name": name})
     return building
@@ -176,9 +189,10 @@ def create_floor(*, actor, building_id, number, name=""):
         raise ValidationError.on("number", _("Enter the floor number, e.g. 3 (negative for a basement)."))
     if not -20 <= number <= 200:
         raise ValidationError.on("number", _("Enter the floor number, e.g. 3 (negative for a basement)."))
+    duplicate = _("This building already has this floor.")
     if Floor.objects.filter(building=building, number=number).exists():
-        raise ValidationError.on("number", _("This building already has this floor."))
-    with transaction.atomic():
+        raise ValidationError.on("number", duplicate)
+    with _unique_or("number", duplicate):
         floor = Floor.objects.create(building=building, number=number, name=name)
         audit.record(actor, "spaces.floor.created", floor, {"number": number})
     return floor
@@ -205,9 +219,10 @@ def create_unit(*, actor, floor_id, data):
     amenities = data.get("amenities") or []
     if isinstance(amenities, str):
         amenities = [a.strip() for a in amenities.split(",") if a.strip()]
+    duplicate = _("This floor already has a unit with this number.")
     if Unit.objects.filter(floor=floor, code=code).exists():
-        raise ValidationError.on("code", _("This floor already has a unit with this number."))
-    with transaction.atomic():
+        raise ValidationError.on("code", duplicate)
+    with _unique_or("code", duplicate):
         unit = Unit.objects.create(
             floor=floor,
             code=code,
@@ -302,9 +317,10 @@ def create_facility(*, actor, building_id, data):
     permissions.require(actor, "spaces.manage_spaces")
     building = _get(Building, building_id, _("Building"))
     out = _clean_facility(data)
+    duplicate = _("This building already has a facility with this name.")
     if Facility.objects.filter(building=building, name=out["name"]).exists():
-        raise ValidationError.on("name", _("This building already has a facility with this name."))
-    with transaction.atomic():
+        raise ValidationError.on("name", duplicate)
+    with _unique_or("name", duplicate):
         facility = Facility.objects.create(building=building, **out)
         audit.record(actor, "spaces.facility.created", facility, {"name": facility.name})
     return facility
