@@ -340,8 +340,14 @@ PAGES = {
     "spaces:rubric": GET(SEC),
     "spaces:setup": GET(SEC),
     "spaces:setup_building": POST(SEC, perm=("spaces.manage_spaces", None)),
+    "spaces:setup_building_edit": GET(
+        SEC, k(pk="building"), perm=("spaces.manage_spaces", obj("spaces.Building", "building"))
+    ),
     "spaces:setup_floor": POST(SEC, perm=("spaces.manage_spaces", None)),
     "spaces:setup_unit": POST(SEC, perm=("spaces.manage_spaces", None)),
+    "spaces:setup_unit_edit": GET(
+        SEC, k(pk="unit_free"), perm=("spaces.manage_spaces", obj("spaces.Unit", "unit_free"))
+    ),
     "spaces:setup_unit_availability": POST(
         SEC,
         k(pk="unit_free"),

@@ -54,7 +54,7 @@ def build_world():
     from dongne.programs import services as programs_services
     from dongne.programs.models import Article, Exhibit, Inquiry, Program, Registration, Session
     from dongne.spaces import services as spaces_services
-    from dongne.spaces.models import Booking, Facility, Lease, TenancyApplication, Unit
+    from dongne.spaces.models import Booking, Building, Facility, Lease, TenancyApplication, Unit
 
     User = get_user_model()
     users = {
@@ -153,6 +153,7 @@ def build_world():
     w["exhibit_org_b"] = exhibit.organisation_id
 
     w["facility"] = Facility.objects.order_by("pk").first().pk
+    w["building"] = Building.objects.order_by("pk").first().pk
     w["unit_free"] = Unit.objects.filter(status="available").order_by("pk").first().pk
     w["booking_b"] = Booking.objects.filter(not_a).exclude(booked_by=rep).order_by("pk").first().pk
     application = TenancyApplication.objects.filter(status="submitted").filter(not_a).order_by("pk").first()

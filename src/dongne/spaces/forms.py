@@ -120,6 +120,27 @@ class UnitForm(forms.Form):
         self.fields["floor"].choices = [(str(f.pk), str(f)) for f in floors]
 
 
+class UnitEditForm(forms.Form):
+    """A unit's number, type, size and price (its floor, status and place on the plan are not edited here)."""
+
+    code = forms.CharField(label=_("Unit number"), max_length=20)
+    unit_type = forms.ChoiceField(label=_("Unit type"), choices=UnitType.choices)
+    area_m2 = forms.DecimalField(label=_("Area (㎡)"), max_digits=8, decimal_places=2)
+    desks = forms.IntegerField(label=_("Desks"), min_value=0, max_value=1000)
+    monthly_rent = forms.IntegerField(
+        label=_("Monthly rent (KRW)"),
+        min_value=0,
+        max_value=2_000_000_000,
+        help_text=_("For leases signed from now on; signed leases keep their rent and charges."),
+    )
+    maintenance_fee = forms.IntegerField(
+        label=_("Monthly maintenance fee (KRW)"), min_value=0, max_value=2_000_000_000
+    )
+    amenities = forms.CharField(
+        label=_("Amenities"), max_length=500, required=False, help_text=_("Separated by commas.")
+    )
+
+
 class FacilityRulesForm(forms.Form):
     """A facility's description and booking rules (hours, weekdays, longest booking, who may book)."""
 

@@ -26,6 +26,24 @@ def get_facility(facility_id):
         raise NotFound(_("Facility %(id)s does not exist."), params={"id": facility_id})
 
 
+def get_building(building_id):
+    from .models import Building
+
+    try:
+        return Building.objects.get(pk=building_id)
+    except (Building.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("Building %(id)s does not exist."), params={"id": building_id})
+
+
+def get_unit(unit_id):
+    from .models import Unit
+
+    try:
+        return Unit.objects.select_related("floor__building").get(pk=unit_id)
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("Unit %(id)s does not exist."), params={"id": unit_id})
+
+
 def facilities(*, active_only=True):
     qs = Facility.objects.select_related("building", "floor")
     return qs.filter(is_active=True) if active_only else qs

@@ -164,18 +164,61 @@ def _unique_or(field, message):
         raise ValidationError.on(field, message)
 
 
+BUILDING_FIELDS = ("name", "address", "description")
+BUILDING_DUPLICATE = _("A building with this name already exists.")
+
+
+def _clean_building(data, *, partial=False):
+    """The building fields in ``data``, cleaned with the same rules for creating and editing. ``partial`` (an
+    edit) checks only the fields given; a create needs the name."""
+    out = {}
+    if not partial or "name" in data:
+        out["name"] = str(data.get("name") or "").strip()
+        if not out["name"]:
+            raise ValidationError.on("name", _("Enter the building's name."))
+    for field in ("address", "description"):
+        if not partial or field in data:
+            out[field] = str(data.get(field) or "").strip()
+    return out
+
+
+def _changes(obj, out):
+    """Set the cleaned values on ``obj``; the fields whose value changed as {field: [old, new]}."""
+    changed = {}
+    for field, value in out.items():
+        old = getattr(obj, field)
+        if old != value:
+            changed[field] = [old, value]
+            setattr(obj, field, value)
+    return changed
+
+
 def create_building(*, actor, name, address="", description=""):
     """Register a building of the complex."""
     permissions.require(actor, "spaces.manage_spaces")
-    name = str(name or "").strip()
-    if not name:
-        raise ValidationError.on("name", _("Enter the building's name."))
-    duplicate = _("A building with this name already exists.")
-    if Building.objects.filter(name=name).exists():
-        raise ValidationError.on("name", duplicate)
-    with _unique_or("name", duplicate):
-        building = Building.objects.create(name=name, address=address, description=description)
-        audit.record(actor, "spaces.building.created", building, {"name": name})
+    out = _clean_building({"name": name, "address": address, "description": description})
+    if Building.objects.filter(name=out["name"]).exists():
+        raise ValidationError.on("name", BUILDING_DUPLICATE)
+    with _unique_or("name", BUILDING_DUPLICATE):
+        building = Building.objects.create(**out)
+        audit.record(actor, "spaces.building.created", building, {"name": out["name"]})
+    return building
+
+
+def update_building(*, actor, building_id, data):
+    """Change a building's name, address or description (only the fields given in ``data``), with the same
+    rules as ``create_building``: a name is required and no other building may have it. The row is locked
+    while it changes; the audit entry lists each changed field as [old, new]."""
+    permissions.require(actor, "spaces.manage_spaces")
+    out = _clean_building(data, partial=True)
+    with _unique_or("name", BUILDING_DUPLICATE):
+        building = _get(Building, building_id, _("Building"), for_update=True)
+        if "name" in out and Building.objects.filter(name=out["name"]).exclude(pk=building.pk).exists():
+            raise ValidationError.on("name", BUILDING_DUPLICATE)
+        changed = _changes(building, out)
+        if changed:
+            building.save(update_fields=[*changed, "updated_at"])
+        audit.record(actor, "spaces.building.updated", building, changed)
     return building
 
 
@@ -199,43 +242,85 @@ def create_floor(*, actor, building_id, number, name=""):
 
 
 UNIT_FIELDS = ("code", "unit_type", "area_m2", "desks", "monthly_rent", "maintenance_fee", "amenities")
+UNIT_DUPLICATE = _("This floor already has a unit with this number.")
+
+
+def _clean_unit(data, *, partial=False):
+    """The unit fields (``UNIT_FIELDS``) in ``data``, cleaned with the same rules for creating and editing.
+    ``partial`` (an edit) checks only the fields given; a create needs number, type and area (desks, rent
+    and fee default to 0)."""
+    out = {}
+
+    def given(field):
+        return not partial or field in data
+
+    if given("code"):
+        out["code"] = str(data.get("code") or "").strip()
+        if not out["code"]:
+            raise ValidationError.on("code", _("Enter the unit number."))
+    if given("unit_type"):
+        if data.get("unit_type") not in UnitType.values:
+            raise ValidationError.on("unit_type", _("Choose a unit type."))
+        out["unit_type"] = data["unit_type"]
+    if given("area_m2"):
+        try:
+            area = Decimal(str(data.get("area_m2")).replace("㎡", "").strip())
+        except Exception:
+            raise ValidationError.on("area_m2", _("Enter the area in square metres, e.g. 33.5."))
+        if not area.is_finite() or area <= 0:
+            raise ValidationError.on("area_m2", _("Enter the area in square metres, e.g. 33.5."))
+        out["area_m2"] = area
+    if given("amenities"):
+        amenities = data.get("amenities") or []
+        if isinstance(amenities, str):
+            amenities = [a.strip() for a in amenities.split(",") if a.strip()]
+        out["amenities"] = list(amenities)
+    for field in ("desks", "monthly_rent", "maintenance_fee"):
+        if given(field):
+            out[field] = _int(data.get(field, 0), field)
+    return out
 
 
 def create_unit(*, actor, floor_id, data):
     """Add a unit (office, lab) to a floor: area in ㎡, desks, monthly rent and maintenance fee, amenities."""
     permissions.require(actor, "spaces.manage_spaces")
     floor = _get(Floor, floor_id, _("Floor"))
-    code = str(data.get("code") or "").strip()
-    if not code:
-        raise ValidationError.on("code", _("Enter the unit number."))
-    if data.get("unit_type") not in UnitType.values:
-        raise ValidationError.on("unit_type", _("Choose a unit type."))
-    try:
-        area = Decimal(str(data.get("area_m2")).replace("㎡", "").strip())
-    except Exception:
-        raise ValidationError.on("area_m2", _("Enter the area in square metres, e.g. 33.5."))
-    if not area.is_finite() or area <= 0:
-        raise ValidationError.on("area_m2", _("Enter the area in square metres, e.g. 33.5."))
-    amenities = data.get("amenities") or []
-    if isinstance(amenities, str):
-        amenities = [a.strip() for a in amenities.split(",") if a.strip()]
-    duplicate = _("This floor already has a unit with this number.")
-    if Unit.objects.filter(floor=floor, code=code).exists():
-        raise ValidationError.on("code", duplicate)
-    with _unique_or("code", duplicate):
+    out = _clean_unit(data)
+    if Unit.objects.filter(floor=floor, code=out["code"]).exists():
+        raise ValidationError.on("code", UNIT_DUPLICATE)
+    with _unique_or("code", UNIT_DUPLICATE):
         unit = Unit.objects.create(
             floor=floor,
-            code=code,
-            unit_type=data["unit_type"],
-            area_m2=area,
-            desks=_int(data.get("desks", 0), "desks"),
-            monthly_rent=_int(data.get("monthly_rent", 0), "monthly_rent"),
-            maintenance_fee=_int(data.get("maintenance_fee", 0), "maintenance_fee"),
-            amenities=list(amenities),
+            **out,
             plan_row=int(data.get("plan_row") or 1),
             plan_col=int(data.get("plan_col") or 1),
         )
-        audit.record(actor, "spaces.unit.created", unit, {"code": code, "type": unit.unit_type})
+        audit.record(actor, "spaces.unit.created", unit, {"code": out["code"], "type": unit.unit_type})
+    return unit
+
+
+def update_unit(*, actor, unit_id, data):
+    """Change a unit's number, type, area ㎡, desks, monthly rent, maintenance fee or amenities (only the
+    fields given in ``data``), with the same rules as ``create_unit``; the number must stay unique on its floor.
+    The unit's status is not edited here (leases and ``set_unit_availability`` keep it).
+
+    A new rent or fee is for leases signed from now on. ``sign_lease`` copies the unit's rent and fee into the
+    lease (``Lease.monthly_rent`` / ``maintenance_fee``) and every charge, renewals included, is computed from
+    the lease, never from the unit: leases already signed and their charges, issued or still to come, stay as
+    they are. The row is locked while it changes; the audit entry lists each changed field as [old, new]."""
+    permissions.require(actor, "spaces.manage_spaces")
+    out = _clean_unit(data, partial=True)
+    with _unique_or("code", UNIT_DUPLICATE):
+        unit = _get(Unit, unit_id, _("Unit"), for_update=True)
+        if (
+            "code" in out
+            and Unit.objects.filter(floor_id=unit.floor_id, code=out["code"]).exclude(pk=unit.pk).exists()
+        ):
+            raise ValidationError.on("code", UNIT_DUPLICATE)
+        changed = _changes(unit, out)
+        if changed:
+            unit.save(update_fields=[*changed, "updated_at"])
+        audit.record(actor, "spaces.unit.updated", unit, changed)
     return unit
 
 

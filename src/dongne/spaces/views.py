@@ -27,6 +27,7 @@ from .forms import (
     FacilityForm,
     FacilityRulesForm,
     FloorForm,
+    UnitEditForm,
     UnitForm,
 )
 from .models import ApplicationDocument, Charge, Lease, Rubric, TenancyApplication, Unit
@@ -466,6 +467,26 @@ def setup_building(request):
 
 
 @login_required
+def setup_building_edit(request, pk):
+    """Edit a building's name, address and description."""
+    _require_setup(request)
+    building = selectors.get_building(pk)
+    initial = {"name": building.name, "address": building.address, "description": building.description}
+    form = BuildingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            building = services.update_building(
+                actor=request.user, building_id=building.pk, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Building %(name)s saved.") % {"name": building.name})
+            return redirect(f"{reverse('spaces:setup')}#building-{building.pk}")
+    return render(request, "spaces/building_edit.html", {"building": building, "form": form})
+
+
+@login_required
 @require_POST
 def setup_floor(request):
     _require_setup(request)
@@ -503,6 +524,33 @@ def setup_unit(request):
             messages.success(request, _("Unit %(unit)s added.") % {"unit": unit.code})
             return redirect(f"{reverse('spaces:setup')}#unit-{unit.pk}")
     return _setup_page(request, buildings=buildings, unit_form=form)
+
+
+@login_required
+def setup_unit_edit(request, pk):
+    """Edit a unit's number, type, area, desks, rent, maintenance fee and amenities; signed leases keep the rent
+    and fee they were signed at, so their charges stay as they are."""
+    _require_setup(request)
+    unit = selectors.get_unit(pk)
+    initial = {
+        "code": unit.code,
+        "unit_type": unit.unit_type,
+        "area_m2": unit.area_m2,
+        "desks": unit.desks,
+        "monthly_rent": unit.monthly_rent,
+        "maintenance_fee": unit.maintenance_fee,
+        "amenities": ", ".join(unit.amenities or []),
+    }
+    form = UnitEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.update_unit(actor=request.user, unit_id=unit.pk, data=form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Unit %(unit)s saved.") % {"unit": unit.code})
+            return redirect(f"{reverse('spaces:setup')}#unit-{unit.pk}")
+    return render(request, "spaces/unit_edit.html", {"unit": unit, "form": form})
 
 
 @login_required
