@@ -101,3 +101,38 @@ def test_the_same_building_and_floor_created_at_once_are_stored_once_and_the_oth
     )
     assert [kind for kind, _value in outcomes].count("ok") == 1 and Floor.objects.count() == 1
     assert all(isinstance(v, ValidationError) for kind, v in outcomes if kind == "error")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_buildings_or_units_renamed_to_the_same_name_at_once_one_wins_the_others_told_why(secretariat):
+    from dongne.core.errors import ValidationError
+    from dongne.spaces.models import Building, Unit
+
+    buildings = [services.create_building(actor=secretariat, name=f"빌딩 {n}") for n in range(6)]
+    outcomes = race(
+        lambda b: services.update_building(actor=secretariat, building_id=b.pk, data={"name": "새 이름"}),
+        [(b,) for b in buildings],
+    )
+    assert [kind for kind, _value in outcomes].count("ok") == 1, outcomes
+    assert Building.objects.filter(name="새 이름").count() == 1
+    refused = [value for kind, value in outcomes if kind == "error"]
+    assert all(isinstance(e, ValidationError) and list(e.errors) == ["name"] for e in refused), refused
+    assert AuditEntry.objects.filter(action="spaces.building.updated").count() == 1
+
+    floor = services.create_floor(actor=secretariat, building_id=buildings[0].pk, number=2)
+    units = [
+        services.create_unit(
+            actor=secretariat,
+            floor_id=floor.pk,
+            data={"code": f"2{n:02d}", "unit_type": "office", "area_m2": "20", "monthly_rent": 1},
+        )
+        for n in range(6)
+    ]
+    outcomes = race(
+        lambda u: services.update_unit(actor=secretariat, unit_id=u.pk, data={"code": "299"}),
+        [(u,) for u in units],
+    )
+    assert [kind for kind, _value in outcomes].count("ok") == 1, outcomes
+    assert Unit.objects.filter(floor=floor, code="299").count() == 1
+    refused = [value for kind, value in outcomes if kind == "error"]
+    assert all(isinstance(e, ValidationError) and list(e.errors) == ["code"] for e in refused), refused
