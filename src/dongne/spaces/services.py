@@ -164,7 +164,6 @@ def _unique_or(field, message):
         raise ValidationError.on(field, message)
 
 
-BUILDING_FIELDS = ("name", "address", "description")
 BUILDING_DUPLICATE = _("A building with this name already exists.")
 
 
