@@ -121,11 +121,10 @@ def session_edit(request, session_id):
     """Change a session's time, place, link or speakers; registrants keep their registration."""
     session = selectors.get_session(session_id)
     permissions.require(request.user, "programs.manage_program", session.program)
-    initial = {
-        f: getattr(session, f) for f in ("title", "place", "online_url", "speakers", "starts_at", "ends_at")
-    }
-    initial["starts_at"] = timezone.localtime(session.starts_at)
-    initial["ends_at"] = timezone.localtime(session.ends_at)
+    initial = {f: getattr(session, f) for f in ("title", "place", "online_url", "speakers")}
+    initial.update(
+        starts_at=timezone.localtime(session.starts_at), ends_at=timezone.localtime(session.ends_at)
+    )
     form = SessionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -613,7 +612,6 @@ def inquiry_answer(request, inquiry_id):
 # --- statistics -------------------------------------------------------------------------------
 @login_required
 def statistics(request):
-    from django.utils import timezone
 
     try:
         year = int(request.GET.get("year") or timezone.localdate().year)

@@ -439,6 +439,11 @@ def _setup_page(request, buildings=None, **bound):
     return render(request, "spaces/setup.html", {"buildings": buildings, **forms})
 
 
+def _back_to_setup(kind, obj):
+    """Back to the setup page, scrolled to the row that was added or changed."""
+    return redirect(f"{reverse('spaces:setup')}#{kind}-{obj.pk}")
+
+
 def _require_setup(request):
     permissions.require(request.user, "spaces.manage_spaces")
 
@@ -462,7 +467,7 @@ def setup_building(request):
             _form_errors(form, exc)
         else:
             messages.success(request, _("Building %(name)s added.") % {"name": building.name})
-            return redirect(f"{reverse('spaces:setup')}#building-{building.pk}")
+            return _back_to_setup("building", building)
     return _setup_page(request, building_form=form)
 
 
@@ -482,7 +487,7 @@ def setup_building_edit(request, pk):
             _form_errors(form, exc)
         else:
             messages.success(request, _("Building %(name)s saved.") % {"name": building.name})
-            return redirect(f"{reverse('spaces:setup')}#building-{building.pk}")
+            return _back_to_setup("building", building)
     return render(request, "spaces/building_edit.html", {"building": building, "form": form})
 
 
@@ -502,7 +507,7 @@ def setup_floor(request):
             _form_errors(form, exc)
         else:
             messages.success(request, _("Floor %(floor)s added.") % {"floor": floor})
-            return redirect(f"{reverse('spaces:setup')}#floor-{floor.pk}")
+            return _back_to_setup("floor", floor)
     return _setup_page(request, buildings=buildings, floor_form=form)
 
 
@@ -522,7 +527,7 @@ def setup_unit(request):
             _form_errors(form, exc)
         else:
             messages.success(request, _("Unit %(unit)s added.") % {"unit": unit.code})
-            return redirect(f"{reverse('spaces:setup')}#unit-{unit.pk}")
+            return _back_to_setup("unit", unit)
     return _setup_page(request, buildings=buildings, unit_form=form)
 
 
@@ -549,7 +554,7 @@ def setup_unit_edit(request, pk):
             _form_errors(form, exc)
         else:
             messages.success(request, _("Unit %(unit)s saved.") % {"unit": unit.code})
-            return redirect(f"{reverse('spaces:setup')}#unit-{unit.pk}")
+            return _back_to_setup("unit", unit)
     return render(request, "spaces/unit_edit.html", {"unit": unit, "form": form})
 
 
@@ -564,7 +569,7 @@ def setup_unit_availability(request, pk):
         messages.success(request, _("Unit %(unit)s is available again.") % {"unit": unit.code})
     else:
         messages.success(request, _("Unit %(unit)s is out of service.") % {"unit": unit.code})
-    return redirect(f"{reverse('spaces:setup')}#unit-{unit.pk}")
+    return _back_to_setup("unit", unit)
 
 
 @login_required
@@ -582,7 +587,7 @@ def setup_facility(request):
             _form_errors(form, exc)
         else:
             messages.success(request, _("Facility %(name)s added.") % {"name": facility.name})
-            return redirect(f"{reverse('spaces:setup')}#facility-{facility.pk}")
+            return _back_to_setup("facility", facility)
     return _setup_page(request, buildings=buildings, facility_form=form)
 
 
@@ -611,5 +616,5 @@ def setup_facility_edit(request, pk):
             _form_errors(form, exc)
         else:
             messages.success(request, _("The rules of %(name)s were saved.") % {"name": facility.name})
-            return redirect(f"{reverse('spaces:setup')}#facility-{facility.pk}")
+            return _back_to_setup("facility", facility)
     return render(request, "spaces/facility_edit.html", {"facility": facility, "form": form})
